@@ -4,8 +4,6 @@ Load it with `source <(fluxpy completion bash)`, or install the copies kept
 in the repository's completions/ folder.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 

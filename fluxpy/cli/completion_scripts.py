@@ -54,10 +54,15 @@ def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[Node]:
     node.flags.extend(["-h", "--help"])
     subs = getattr(command, "commands", {})
     node.subcommands = sorted(name for name, sub in subs.items() if not getattr(sub, "hidden", False))
-    node.aliases = sorted(name for name, sub in subs.items() if getattr(sub, "hidden", False))
+    # Aliases resolved by the group itself (see cli.kinds_group) are accepted
+    # like hidden commands: completed under, never offered.
+    aliases: dict[str, str] = command.aliases() if hasattr(command, "aliases") else {}
+    node.aliases = sorted([*(name for name, sub in subs.items() if getattr(sub, "hidden", False)), *aliases])
     yield node
     for name in sorted(subs):
         yield from walk(subs[name], (*path, name))
+    for alias in sorted(aliases):
+        yield from walk(subs[aliases[alias]], (*path, alias))
 
 
 def _choices(param: Any) -> list[str]:

@@ -7,14 +7,12 @@ Thin commands: options -> `listing.fetch` -> `render.rows` -> table or
 a named object that does not exist is an error (exit 1).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
 
-from fluxpy.cli.kinds_group import KindGroup
+from fluxpy.cli.kinds_group import KindGroup, aliases_of
 from fluxpy.cli.options import GlobalOptions, with_globals
 
 NameArg = Annotated[str | None, typer.Argument(metavar="NAME", help="Only the object with this name.", show_default=False)]
@@ -29,9 +27,9 @@ SOURCES = ("GitRepository", "OCIRepository", "HelmRepository", "HelmChart", "Buc
 IMAGES = ("ImageRepository", "ImagePolicy", "ImageUpdateAutomation")
 ALL = (*SOURCES, "Kustomization", "HelmRelease", *IMAGES, "Receiver", "Provider", "Alert")
 
-app = typer.Typer(cls=KindGroup, help="Get the status of Flux objects.", no_args_is_help=True)
-sources_app = typer.Typer(cls=KindGroup, help="Get the status of sources.", no_args_is_help=True)
-images_app = typer.Typer(cls=KindGroup, help="Get the status of image automation objects.", no_args_is_help=True)
+app = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Get the status of Flux objects.", no_args_is_help=True)
+sources_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Get the status of sources.", no_args_is_help=True)
+images_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Get the status of image automation objects.", no_args_is_help=True)
 
 
 def run(g: GlobalOptions, kinds: Sequence[str], *, name: str | None, status_selector: str | None,
@@ -89,30 +87,26 @@ def _command(kinds: Sequence[str], *, several: bool, doc: str) -> Callable[..., 
     return command
 
 
-def _register(target: typer.Typer, names: Sequence[str], kinds: Sequence[str], doc: str, *, several: bool = False) -> None:
-    fn = _command(kinds, several=several, doc=doc)
-    target.command(names[0])(fn)
-    for alias in names[1:]:
-        target.command(alias, hidden=True)(fn)
+def _register(target: typer.Typer, name: str, kinds: Sequence[str], doc: str, *, several: bool = False) -> None:
+    others = aliases_of(name)
+    target.command(name)(_command(kinds, several=several, doc=doc + (f" Also: {', '.join(others)}." if others else "")))
 
 
-_register(sources_app, ["git"], ["GitRepository"], "Get GitRepository statuses.")
-_register(sources_app, ["oci"], ["OCIRepository"], "Get OCIRepository statuses.")
-_register(sources_app, ["helm"], ["HelmRepository"], "Get HelmRepository statuses.")
-_register(sources_app, ["chart"], ["HelmChart"], "Get HelmChart statuses.")
-_register(sources_app, ["bucket"], ["Bucket"], "Get Bucket statuses.")
-_register(sources_app, ["all"], SOURCES, "Get the statuses of all sources.", several=True)
-_register(images_app, ["repository"], ["ImageRepository"], "Get ImageRepository statuses.")
-_register(images_app, ["policy"], ["ImagePolicy"], "Get ImagePolicy statuses.")
-_register(images_app, ["update"], ["ImageUpdateAutomation"], "Get ImageUpdateAutomation statuses.")
-_register(images_app, ["all"], IMAGES, "Get the statuses of all image automation objects.", several=True)
-_register(app, ["kustomizations", "kustomization", "ks"], ["Kustomization"], "Get Kustomization statuses.")
-_register(app, ["helmreleases", "helmrelease", "hr"], ["HelmRelease"], "Get HelmRelease statuses.")
-_register(app, ["alerts", "alert"], ["Alert"], "Get Alert statuses.")
-_register(app, ["alert-providers", "alert-provider"], ["Provider"], "Get Provider statuses.")
-_register(app, ["receivers", "receiver"], ["Receiver"], "Get Receiver statuses.")
-_register(app, ["all"], ALL, "Get the statuses of all Flux objects.", several=True)
-app.add_typer(sources_app, name="sources")
-app.add_typer(sources_app, name="source", hidden=True)
-app.add_typer(images_app, name="images")
-app.add_typer(images_app, name="image", hidden=True)
+_register(sources_app, "git", ["GitRepository"], "Get GitRepository statuses.")
+_register(sources_app, "oci", ["OCIRepository"], "Get OCIRepository statuses.")
+_register(sources_app, "helm", ["HelmRepository"], "Get HelmRepository statuses.")
+_register(sources_app, "chart", ["HelmChart"], "Get HelmChart statuses.")
+_register(sources_app, "bucket", ["Bucket"], "Get Bucket statuses.")
+_register(sources_app, "all", SOURCES, "Get the statuses of all sources.", several=True)
+_register(images_app, "repository", ["ImageRepository"], "Get ImageRepository statuses.")
+_register(images_app, "policy", ["ImagePolicy"], "Get ImagePolicy statuses.")
+_register(images_app, "update", ["ImageUpdateAutomation"], "Get ImageUpdateAutomation statuses.")
+_register(images_app, "all", IMAGES, "Get the statuses of all image automation objects.", several=True)
+_register(app, "kustomizations", ["Kustomization"], "Get Kustomization statuses.")
+_register(app, "helmreleases", ["HelmRelease"], "Get HelmRelease statuses.")
+_register(app, "alerts", ["Alert"], "Get Alert statuses.")
+_register(app, "alert-providers", ["Provider"], "Get Provider statuses.")
+_register(app, "receivers", ["Receiver"], "Get Receiver statuses.")
+_register(app, "all", ALL, "Get the statuses of all Flux objects.", several=True)
+app.add_typer(sources_app, name="sources", help="Get the status of sources. Also: source.")
+app.add_typer(images_app, name="images", help="Get the status of image automation objects. Also: image.")

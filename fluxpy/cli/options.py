@@ -7,8 +7,6 @@ command wins over one given before it; defaults apply last. Commands receive
 the merged, frozen `GlobalOptions` as their first argument.
 """
 
-from __future__ import annotations
-
 import functools
 import inspect
 import typing

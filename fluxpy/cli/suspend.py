@@ -4,26 +4,24 @@ Both set or clear `spec.suspend` with a patch that touches nothing else and
 print flux's progress lines. (Resuming does not run the pipeline yet.)
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import typer
 
-from fluxpy.cli.kinds_group import KindGroup
+from fluxpy.cli.kinds_group import KindGroup, aliases_of
 from fluxpy.cli.options import GlobalOptions, with_globals
 from fluxpy.errors import UsageError
 
 NamesArg = Annotated[list[str] | None, typer.Argument(metavar="NAME...", help="The objects' names.", show_default=False)]
 AllOpt = Annotated[bool, typer.Option("--all", help="All objects of this kind in the namespace.")]
 
-suspend_app = typer.Typer(cls=KindGroup, help="Suspend the reconciliation of Flux objects.", no_args_is_help=True)
-resume_app = typer.Typer(cls=KindGroup, help="Resume the reconciliation of suspended Flux objects.", no_args_is_help=True)
-suspend_sources = typer.Typer(cls=KindGroup, help="Suspend sources.", no_args_is_help=True)
-resume_sources = typer.Typer(cls=KindGroup, help="Resume sources.", no_args_is_help=True)
-suspend_images = typer.Typer(cls=KindGroup, help="Suspend image automation objects.", no_args_is_help=True)
-resume_images = typer.Typer(cls=KindGroup, help="Resume image automation objects.", no_args_is_help=True)
+suspend_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Suspend the reconciliation of Flux objects.", no_args_is_help=True)
+resume_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Resume the reconciliation of suspended Flux objects.", no_args_is_help=True)
+suspend_sources = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Suspend sources.", no_args_is_help=True)
+resume_sources = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Resume sources.", no_args_is_help=True)
+suspend_images = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Suspend image automation objects.", no_args_is_help=True)
+resume_images = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Resume image automation objects.", no_args_is_help=True)
 
 
 def run(g: GlobalOptions, kind_name: str, names: Sequence[str], *, every: bool, suspend: bool) -> None:
@@ -62,29 +60,28 @@ def _command(kind: str, *, suspend: bool) -> Callable[..., None]:
     return command
 
 
-def _register(target: typer.Typer, names: Sequence[str], kind: str, *, suspend: bool) -> None:
+def _register(target: typer.Typer, name: str, kind: str, *, suspend: bool) -> None:
     fn = _command(kind, suspend=suspend)
-    target.command(names[0])(fn)
-    for alias in names[1:]:
-        target.command(alias, hidden=True)(fn)
+    others = aliases_of(name)
+    if others:
+        fn.__doc__ = f"{fn.__doc__} Also: {', '.join(others)}."
+    target.command(name)(fn)
 
 
 for _app, _sources, _images, _suspend in ((suspend_app, suspend_sources, suspend_images, True),
                                           (resume_app, resume_sources, resume_images, False)):
-    _register(_sources, ["git"], "GitRepository", suspend=_suspend)
-    _register(_sources, ["oci"], "OCIRepository", suspend=_suspend)
-    _register(_sources, ["helm"], "HelmRepository", suspend=_suspend)
-    _register(_sources, ["chart"], "HelmChart", suspend=_suspend)
-    _register(_sources, ["bucket"], "Bucket", suspend=_suspend)
-    _register(_images, ["repository"], "ImageRepository", suspend=_suspend)
-    _register(_images, ["policy"], "ImagePolicy", suspend=_suspend)
-    _register(_images, ["update"], "ImageUpdateAutomation", suspend=_suspend)
-    _register(_app, ["kustomization", "kustomizations", "ks"], "Kustomization", suspend=_suspend)
-    _register(_app, ["helmrelease", "helmreleases", "hr"], "HelmRelease", suspend=_suspend)
-    _register(_app, ["alert", "alerts"], "Alert", suspend=_suspend)
-    _register(_app, ["alert-provider", "alert-providers"], "Provider", suspend=_suspend)
-    _register(_app, ["receiver", "receivers"], "Receiver", suspend=_suspend)
+    _register(_sources, "git", "GitRepository", suspend=_suspend)
+    _register(_sources, "oci", "OCIRepository", suspend=_suspend)
+    _register(_sources, "helm", "HelmRepository", suspend=_suspend)
+    _register(_sources, "chart", "HelmChart", suspend=_suspend)
+    _register(_sources, "bucket", "Bucket", suspend=_suspend)
+    _register(_images, "repository", "ImageRepository", suspend=_suspend)
+    _register(_images, "policy", "ImagePolicy", suspend=_suspend)
+    _register(_images, "update", "ImageUpdateAutomation", suspend=_suspend)
+    _register(_app, "kustomization", "Kustomization", suspend=_suspend)
+    _register(_app, "helmrelease", "HelmRelease", suspend=_suspend)
+    _register(_app, "alert", "Alert", suspend=_suspend)
+    _register(_app, "alert-provider", "Provider", suspend=_suspend)
+    _register(_app, "receiver", "Receiver", suspend=_suspend)
     _app.add_typer(_sources, name="source")
-    _app.add_typer(_sources, name="sources", hidden=True)
     _app.add_typer(_images, name="image")
-    _app.add_typer(_images, name="images", hidden=True)

@@ -4,8 +4,6 @@ The plain forms are answered by `version_info.fast_path` before typer loads;
 this command serves the rest (e.g. `fluxpy -v version`) with the same text.
 """
 
-from __future__ import annotations
-
 from fluxpy.cli import version_info
 from fluxpy.cli.options import GlobalOptions, with_globals
 from fluxpy.render.terminal import Terminal
