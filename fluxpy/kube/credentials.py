@@ -293,14 +293,14 @@ class AuthProviderCredentials:
 
     def _load(self) -> Credentials:
         try:
-            from kubernetes import client as kclient  # type: ignore[import-untyped]  # noqa: PLC0415
-            from kubernetes import config as kconfig  # type: ignore[import-untyped]  # noqa: PLC0415
+            from kubernetes import client as kclient  # noqa: PLC0415
+            from kubernetes import config as kconfig  # noqa: PLC0415
         except ImportError as e:  # pragma: no cover - it is a dependency
             raise ConfigError(f"{self._what}: auth-provider needs the kubernetes package",
                               hint="pip install kubernetes") from e
         conf = kclient.Configuration()
         try:
-            kconfig.load_kube_config_from_dict(
+            kconfig.load_kube_config_from_dict(  # type: ignore[no-untyped-call]
                 config_dict=dict(self._kubeconfig), context=self._context,
                 client_configuration=conf, persist_config=False)
         except Exception as e:  # the package raises many types; keep only the class name

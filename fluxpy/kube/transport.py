@@ -81,7 +81,7 @@ class Backoff:
 
     def delay(self, retry: int) -> float:
         """Seconds to wait before retry number `retry` (1-based), with jitter."""
-        d = min(self.cap, self.base * 2 ** (retry - 1))
+        d = min(self.cap, self.base * 2.0 ** (retry - 1))
         return d / 2 + random.uniform(0, d / 2)  # noqa: S311 - jitter, not crypto
 
 

@@ -38,8 +38,8 @@ def show(term: Terminal, headers: Sequence[str], rows: Sequence[Sequence[str]], 
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header,
                   header_style="bold" if term.color else "")
-    for header in headers:
-        table.add_column(header.upper(), overflow="fold")
+    for name in headers:
+        table.add_column(name.upper(), overflow="fold")
     upper = [h.upper() for h in headers]
     ready_col = upper.index("READY") if "READY" in upper else -1
     for row in rows:
