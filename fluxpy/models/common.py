@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from fluxpy.models import conditions as conds
 from fluxpy.models._fields import Fields
@@ -365,14 +365,20 @@ class FluxObject(Generic[SpecT, StatusT]):
     status: StatusT
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    # Each kind names its spec and status classes; parsing is the same for all.
+    SPEC: ClassVar[Any]
+    STATUS: ClassVar[Any]
+
     @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> FluxObject[SpecT, StatusT]:
-        """Parse an API object; every kind model implements this.
+    def from_dict(cls, obj: Mapping[str, Any]) -> Self:
+        """Parse an API object.
 
         Raises:
-            ModelError: naming the object and the field at fault.
+            ModelError: naming the object and the field at fault, e.g.
+                `Kustomization/flux-system/apps: spec.interval: invalid duration "5x"`.
         """
-        raise NotImplementedError(cls.__name__)
+        root, meta = open_object(cls.KIND, obj)
+        return cls(meta, cls.SPEC.from_fields(root.req_obj("spec")), cls.STATUS.from_fields(status_fields(root)), obj)
 
     def status_dict(self) -> dict[str, Any]:
         """The status in API form, for writing back with a status patch."""

@@ -30,9 +30,7 @@ from fluxpy.models.common import (
     KubeConfigReference,
     Patch,
     StatusBase,
-    open_object,
     put,
-    status_fields,
 )
 from fluxpy.models.helm_actions import Install, Rollback, Test, Uninstall, Upgrade
 from fluxpy.models.inventory import Inventory
@@ -377,16 +375,8 @@ class HelmRelease(FluxObject[HelmReleaseSpec, HelmReleaseStatus]):
 
     KIND = "HelmRelease"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> HelmRelease:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, HelmReleaseSpec.from_fields(root.req_obj("spec")),
-                   HelmReleaseStatus.from_fields(status_fields(root)), obj)
+    SPEC = HelmReleaseSpec
+    STATUS = HelmReleaseStatus
 
     @property
     def release_name(self) -> str:

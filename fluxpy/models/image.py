@@ -23,9 +23,7 @@ from fluxpy.models.common import (
     LocalObjectReference,
     NamespacedObjectReference,
     StatusBase,
-    open_object,
     put,
-    status_fields,
 )
 from fluxpy.models.gitref import GitRepositoryRef
 
@@ -126,16 +124,8 @@ class ImageRepository(FluxObject[ImageRepositorySpec, ImageRepositoryStatus]):
 
     KIND = "ImageRepository"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> ImageRepository:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, ImageRepositorySpec.from_fields(root.req_obj("spec")),
-                   ImageRepositoryStatus.from_fields(status_fields(root)), obj)
+    SPEC = ImageRepositorySpec
+    STATUS = ImageRepositoryStatus
 
 
 # --- ImagePolicy ------------------------------------------------------------------------------
@@ -252,16 +242,8 @@ class ImagePolicy(FluxObject[ImagePolicySpec, ImagePolicyStatus]):
 
     KIND = "ImagePolicy"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> ImagePolicy:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, ImagePolicySpec.from_fields(root.req_obj("spec")),
-                   ImagePolicyStatus.from_fields(status_fields(root)), obj)
+    SPEC = ImagePolicySpec
+    STATUS = ImagePolicyStatus
 
 
 # --- ImageUpdateAutomation --------------------------------------------------------------------
@@ -378,13 +360,5 @@ class ImageUpdateAutomation(FluxObject[ImageUpdateAutomationSpec, ImageUpdateAut
 
     KIND = "ImageUpdateAutomation"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> ImageUpdateAutomation:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, ImageUpdateAutomationSpec.from_fields(root.req_obj("spec")),
-                   ImageUpdateAutomationStatus.from_fields(status_fields(root)), obj)
+    SPEC = ImageUpdateAutomationSpec
+    STATUS = ImageUpdateAutomationStatus

@@ -30,9 +30,7 @@ from fluxpy.models.common import (
     LocalObjectReference,
     Patch,
     StatusBase,
-    open_object,
     put,
-    status_fields,
 )
 from fluxpy.models.inventory import Inventory
 
@@ -278,17 +276,8 @@ class Kustomization(FluxObject[KustomizationSpec, KustomizationStatus]):
 
     KIND = "Kustomization"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> Kustomization:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault, e.g.
-                `Kustomization/flux-system/apps: spec.interval: invalid duration "5x"`.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, KustomizationSpec.from_fields(root.req_obj("spec")),
-                   KustomizationStatus.from_fields(status_fields(root)), obj)
+    SPEC = KustomizationSpec
+    STATUS = KustomizationStatus
 
     @property
     def revision(self) -> str | None:

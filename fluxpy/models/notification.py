@@ -20,9 +20,7 @@ from fluxpy.models.common import (
     FluxObject,
     LocalObjectReference,
     StatusBase,
-    open_object,
     put,
-    status_fields,
 )
 
 DEFAULT_PROVIDER_TIMEOUT = timedelta(seconds=15)
@@ -110,16 +108,8 @@ class Alert(FluxObject[AlertSpec, NoStatus]):
 
     KIND = "Alert"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> Alert:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, AlertSpec.from_fields(root.req_obj("spec")),
-                   NoStatus.from_fields(status_fields(root)), obj)
+    SPEC = AlertSpec
+    STATUS = NoStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,16 +154,8 @@ class Provider(FluxObject[ProviderSpec, NoStatus]):
 
     KIND = "Provider"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> Provider:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, ProviderSpec.from_fields(root.req_obj("spec")),
-                   NoStatus.from_fields(status_fields(root)), obj)
+    SPEC = ProviderSpec
+    STATUS = NoStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,13 +203,5 @@ class Receiver(FluxObject[ReceiverSpec, ReceiverStatus]):
 
     KIND = "Receiver"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> Receiver:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, ReceiverSpec.from_fields(root.req_obj("spec")),
-                   ReceiverStatus.from_fields(status_fields(root)), obj)
+    SPEC = ReceiverSpec
+    STATUS = ReceiverStatus

@@ -10,10 +10,9 @@ precedence and revision strings live in `fluxpy.models.gitref`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Self
 
 from fluxpy.models._fields import Fields
 from fluxpy.models.common import (
@@ -22,9 +21,7 @@ from fluxpy.models.common import (
     FluxObject,
     LocalObjectReference,
     StatusBase,
-    open_object,
     put,
-    status_fields,
 )
 from fluxpy.models.gitref import GitRepositoryRef, ResolvedRef, resolve_ref
 
@@ -162,16 +159,8 @@ class GitRepository(FluxObject[GitRepositorySpec, GitRepositoryStatus]):
 
     KIND = "GitRepository"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> GitRepository:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, GitRepositorySpec.from_fields(root.req_obj("spec")),
-                   GitRepositoryStatus.from_fields(status_fields(root)), obj)
+    SPEC = GitRepositorySpec
+    STATUS = GitRepositoryStatus
 
 
 # --- OCIRepository ----------------------------------------------------------------------------
@@ -260,7 +249,7 @@ class OCIRepositoryStatus(StatusBase):
     observed_ignore: str | None = None
 
     @classmethod
-    def from_fields(cls, f: Fields) -> OCIRepositoryStatus:
+    def from_fields(cls, f: Fields) -> Self:
         """Read from the `status` view."""
         return cls(**cls.base_fields(f), artifact=Artifact.optional(f), url=f.opt_text("url"),
                    observed_ignore=f.opt_text("observedIgnore"))
@@ -280,16 +269,8 @@ class OCIRepository(FluxObject[OCIRepositorySpec, OCIRepositoryStatus]):
 
     KIND = "OCIRepository"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> OCIRepository:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, OCIRepositorySpec.from_fields(root.req_obj("spec")),
-                   OCIRepositoryStatus.from_fields(status_fields(root)), obj)
+    SPEC = OCIRepositorySpec
+    STATUS = OCIRepositoryStatus
 
 
 # --- HelmRepository ---------------------------------------------------------------------------
@@ -352,16 +333,8 @@ class HelmRepository(FluxObject[HelmRepositorySpec, HelmRepositoryStatus]):
 
     KIND = "HelmRepository"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> HelmRepository:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, HelmRepositorySpec.from_fields(root.req_obj("spec")),
-                   HelmRepositoryStatus.from_fields(status_fields(root)), obj)
+    SPEC = HelmRepositorySpec
+    STATUS = HelmRepositoryStatus
 
 
 # --- HelmChart --------------------------------------------------------------------------------
@@ -429,16 +402,8 @@ class HelmChart(FluxObject[HelmChartSpec, HelmChartStatus]):
 
     KIND = "HelmChart"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> HelmChart:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, HelmChartSpec.from_fields(root.req_obj("spec")),
-                   HelmChartStatus.from_fields(status_fields(root)), obj)
+    SPEC = HelmChartSpec
+    STATUS = HelmChartStatus
 
 
 # --- Bucket -----------------------------------------------------------------------------------
@@ -474,26 +439,8 @@ class BucketSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class BucketStatus(StatusBase):
-    """`Bucket.status`."""
-
-    artifact: Artifact | None = None
-    url: str | None = None
-    observed_ignore: str | None = None
-
-    @classmethod
-    def from_fields(cls, f: Fields) -> BucketStatus:
-        """Read from the `status` view."""
-        return cls(**cls.base_fields(f), artifact=Artifact.optional(f), url=f.opt_text("url"),
-                   observed_ignore=f.opt_text("observedIgnore"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """API form, omitting empty fields."""
-        out = self.base_dict()
-        put(out, "artifact", self.artifact.to_dict() if self.artifact else None)
-        put(out, "url", self.url)
-        put(out, "observedIgnore", self.observed_ignore)
-        return out
+class BucketStatus(OCIRepositoryStatus):
+    """`Bucket.status`: the same fields as `OCIRepository.status`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,13 +449,5 @@ class Bucket(FluxObject[BucketSpec, BucketStatus]):
 
     KIND = "Bucket"
 
-    @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> Bucket:
-        """Parse an API object.
-
-        Raises:
-            ModelError: naming the object and the field at fault.
-        """
-        root, meta = open_object(cls.KIND, obj)
-        return cls(meta, BucketSpec.from_fields(root.req_obj("spec")),
-                   BucketStatus.from_fields(status_fields(root)), obj)
+    SPEC = BucketSpec
+    STATUS = BucketStatus

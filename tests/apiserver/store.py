@@ -241,7 +241,7 @@ class Store:
             if not finalizers:
                 self._remove(rt, obj)
                 return None
-            current = self._mark_deleting(rt, obj, finalizers)
+            self._mark_deleting(rt, obj, finalizers)
             for dep_rt, dep in dependents:
                 live = self.get(dep_rt, _meta(dep).get("namespace", ""), _meta(dep)["name"])
                 if live is not None:
