@@ -15,6 +15,9 @@ import pytest
 
 from tests.apiserver import ApiServer
 
+# The real Git servers (git daemon, http-backend, sshd) as fixtures for every test folder.
+pytest_plugins = ["tests.gitserver.fixtures"]
+
 NAMESPACES = ("default", "kube-system", "flux-system")
 
 
