@@ -268,7 +268,14 @@ def git_environment(auth: GitAuth | None, *, url: str,
         if scheme == "ssh":
             env.update(_ssh_env(auth, tmp, url))
         elif auth is not None:
-            config.extend(_http_config(auth, tmp, url))
+            http = _http_config(auth, tmp, url)
+            config.extend(http)
+            # git's GIT_SSL_* variables beat its config, so a CA or client
+            # certificate from the Secret must be set through them too, or a
+            # user's GIT_SSL_CAINFO would silently replace the Secret's ca.crt.
+            overrides = {"http.sslCAInfo": "GIT_SSL_CAINFO", "http.sslCert": "GIT_SSL_CERT",
+                         "http.sslKey": "GIT_SSL_KEY"}
+            env.update({overrides[key]: value for key, value in http if key in overrides})
         env["GIT_CONFIG_COUNT"] = str(len(config))
         for i, (key, value) in enumerate(config):
             env[f"GIT_CONFIG_KEY_{i}"] = key

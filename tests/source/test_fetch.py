@@ -50,8 +50,11 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    for name in ("GIT_SSL_NO_VERIFY", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_DIR", "GIT_WORK_TREE"):
+    for name in ("GIT_SSL_NO_VERIFY", "GIT_SSH_COMMAND", "GIT_DIR", "GIT_WORK_TREE"):
         monkeypatch.delenv(name, raising=False)
+    # Some machines (CI's among them) export a system CA bundle for git; the
+    # Secret's ca.crt must still win over it.
+    monkeypatch.setenv("GIT_SSL_CAINFO", "/etc/ssl/certs/ca-certificates.crt")
 
 
 @pytest.fixture
