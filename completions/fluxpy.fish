@@ -4,7 +4,7 @@ function __fluxpy_path
     set -e words[1]
     set -l path fluxpy
     set -l skip 0
-    set -l valued --context --kubeconfig --namespace --output --selector --status-selector --timeout -l -n -o
+    set -l valued --artifacts-dir --branch --ca-file --commit --context --ignore --known-hosts-file --kubeconfig --name --namespace --output --passphrase-env --password-env --private-key-file --ref-name --selector --semver --status-selector --tag --timeout --token-env --url --username -l -n -o -u
     for w in $words
         if test $skip = 1; set skip 0; continue; end
         if string match -q -- '-*' $w
@@ -19,6 +19,8 @@ end
 complete -c fluxpy -f
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a completion
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a get
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a pull
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a reconcile
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a resume
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a suspend
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a version
@@ -669,6 +671,74 @@ complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy get source oci'" -l namesp
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy get source oci'" -l timeout -r
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy get source oci'" -s o -r -a 'table json yaml'
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy get source oci'" -l output -r -a 'table json yaml'
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull'" -a git
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l recurse-submodules
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l url -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l branch -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l tag -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l semver -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l ref-name -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l commit -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l ignore -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l name -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l username -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -s u -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l password-env -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l token-env -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l ca-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l private-key-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l known-hosts-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l passphrase-env -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l artifacts-dir -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -s o -r -a 'table json yaml'
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy pull git'" -l output -r -a 'table json yaml'
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile'" -a source
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source'" -a git
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l artifacts-dir -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -s o -r -a 'table json yaml'
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile source git'" -l output -r -a 'table json yaml'
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources'" -a git
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l artifacts-dir -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -s o -r -a 'table json yaml'
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy reconcile sources git'" -l output -r -a 'table json yaml'
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy resume'" -a alert
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy resume'" -a alert-provider
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy resume'" -a helmrelease

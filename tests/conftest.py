@@ -8,12 +8,13 @@ Flux CRDs installed and the namespaces `default`, `kube-system` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from tests.apiserver import ApiServer
+from tests.cli.helpers import Result
 
 # The real Git servers (git daemon, http-backend, sshd) as fixtures for every test folder.
 pytest_plugins = ["tests.gitserver.fixtures"]
@@ -39,3 +40,18 @@ def apiserver(tmp_path: Path) -> Iterator[ApiServer]:
 def kubeconfig(apiserver: ApiServer) -> Path:
     """The path of a kubeconfig for `apiserver` (context "emulator", CA data, bearer token)."""
     return apiserver.kubeconfig
+
+
+@pytest.fixture
+def fluxpy(capsys: pytest.CaptureFixture[str], kubeconfig: Path) -> Callable[..., Result]:
+    """Run fluxpy in this process against the test's API emulator; stdout is not a terminal."""
+    from fluxpy.main import main
+
+    def invoke(*args: str, kubeconfig_path: Path | None = None) -> Result:
+        argv: Sequence[str] = [*args, "--kubeconfig", str(kubeconfig_path or kubeconfig)]
+        capsys.readouterr()
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke

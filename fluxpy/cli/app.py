@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from fluxpy.cli import completion, get, suspend, version
+from fluxpy.cli import completion, get, pull, reconcile, suspend, version
 from fluxpy.cli.options import (
     ContextOpt,
     KubeconfigOpt,
@@ -41,6 +41,14 @@ def _add_resume(app: typer.Typer) -> None:
     app.add_typer(suspend.resume_app, name="resume")
 
 
+def _add_reconcile(app: typer.Typer) -> None:
+    app.add_typer(reconcile.reconcile_app, name="reconcile")
+
+
+def _add_pull(app: typer.Typer) -> None:
+    app.add_typer(pull.pull_app, name="pull")
+
+
 def _add_version(app: typer.Typer) -> None:
     app.command("version")(version.version)
 
@@ -49,8 +57,8 @@ def _add_completion(app: typer.Typer) -> None:
     app.command("completion")(completion.completion)
 
 
-COMMANDS = {"get": _add_get, "suspend": _add_suspend, "resume": _add_resume, "version": _add_version,
-            "completion": _add_completion}
+COMMANDS = {"get": _add_get, "reconcile": _add_reconcile, "pull": _add_pull, "suspend": _add_suspend,
+            "resume": _add_resume, "version": _add_version, "completion": _add_completion}
 
 # Root options that take a value, to find the command word after them.
 _VALUED = {"--kubeconfig", "--context", "-n", "--namespace", "--timeout"}

@@ -207,6 +207,24 @@ class Storage:
             return None
         return StoredArtifact(path=path, rel_path=rel_path, revision=revision, digest=digest, size=size)
 
+    def newest(self, *, kind: str, namespace: str, name: str) -> StoredArtifact | None:
+        """The object's most recently stored artifact still in the cache, or None.
+
+        Cluster-free runs have no status to remember their last artifact by;
+        this is how they find it.
+        """
+        directory = self.local_path(artifact_path(kind, namespace, name, "_")).parent
+        try:
+            files = [e for e in os.scandir(directory)
+                     if e.is_file(follow_symlinks=False) and e.name.endswith(".tar.gz")]
+        except OSError:
+            return None
+        for entry in sorted(files, key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True):
+            found = self.lookup(artifact_path(kind, namespace, name, entry.name))
+            if found is not None:
+                return found
+        return None
+
     def gc(
         self,
         *,

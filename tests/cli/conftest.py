@@ -1,13 +1,10 @@
-"""Fixtures for CLI tests: run fluxpy in process with exact captured output."""
+"""Fixtures for CLI tests (the in-process `fluxpy` runner is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-
-from tests.cli.helpers import Result
 
 
 @pytest.fixture(autouse=True)
@@ -16,18 +13,3 @@ def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
-
-
-@pytest.fixture
-def fluxpy(capsys: pytest.CaptureFixture[str], kubeconfig: Path) -> Callable[..., Result]:
-    """Run fluxpy in this process against the test's API emulator; stdout is not a terminal."""
-    from fluxpy.main import main
-
-    def invoke(*args: str, kubeconfig_path: Path | None = None) -> Result:
-        argv: Sequence[str] = [*args, "--kubeconfig", str(kubeconfig_path or kubeconfig)]
-        capsys.readouterr()
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return invoke
