@@ -186,3 +186,29 @@ def test_suspended_object_is_left_alone(apiserver: ApiServer, git_http: GitHttpS
     assert result.code == 1
     assert "GitRepository/flux-system/fleet: resource is suspended" in result.err
     assert "status" not in stored(apiserver) or not stored(apiserver)["status"].get("artifact")
+
+
+def ssh_secret(identity: bytes, known_hosts: bytes) -> dict[str, Any]:
+    data = {"identity": identity, "known_hosts": known_hosts}
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "ssh-creds", "namespace": "flux-system"},
+            "data": {k: base64.b64encode(v).decode() for k, v in data.items()}}
+
+
+def test_ssh_with_known_host_succeeds_and_changed_host_key_fails(
+        apiserver: ApiServer, git_sshd: Any, repo: Repo, fluxpy: Run) -> None:
+    url = git_sshd.publish(repo)
+    key = git_sshd.ed25519_key.private_pem
+    apiserver.seed(ssh_secret(key, git_sshd.known_hosts.read_bytes()))
+    apiserver.seed(git_repository(url, secret="ssh-creds"))
+    ok = fluxpy("reconcile", "source", "git", "fleet")
+    assert ok.code == 0, ok.err
+    good = stored(apiserver)["status"]["artifact"]
+
+    apiserver.seed(ssh_secret(key, git_sshd.wrong_known_hosts.read_bytes()))
+    result = fluxpy("reconcile", "source", "git", "fleet")
+    assert result.code == 1
+    assert "host key verification failed" in result.err
+    assert "PRIVATE KEY" not in result.err
+    conds = {c["type"]: c for c in stored(apiserver)["status"]["conditions"]}
+    assert (conds["Ready"]["status"], conds["Ready"]["reason"]) == ("False", "AuthenticationFailed")
+    assert stored(apiserver)["status"]["artifact"] == good
