@@ -26,7 +26,9 @@ from fluxpy.source.types import GitAuth, GitFetchSpec, GitRef, StoredArtifact
 
 if TYPE_CHECKING:
     from fluxpy.kube.client import Kube
+    from fluxpy.kube.resource import Resource
     from fluxpy.models.source import GitRepository
+    from fluxpy.source.events import EventSpec
     from fluxpy.source.storage import Storage
 
 
@@ -126,8 +128,9 @@ def reconcile_git_repository(kube: Kube, *, namespace: str, name: str, storage: 
     from fluxpy.models import kinds
     from fluxpy.models.common import Artifact
     from fluxpy.models.source import GitRepository
-    from fluxpy.source import errors, storage as storage_mod
+    from fluxpy.source import errors, events
     from fluxpy.source import status as status_mod
+    from fluxpy.source import storage as storage_mod
 
     progress = progress or Silent()
     resource = kinds.GIT_REPOSITORY.resource()
@@ -146,7 +149,7 @@ def reconcile_git_repository(kube: Kube, *, namespace: str, name: str, storage: 
             reason = "StorageOperationFailed"
         failed = status_mod.failed(repo, reason=reason, message=err.message, now=now())
         _write_status(kube, resource, obj, failed.to_dict())
-        _record(kube, obj, _failure_event(reason, err.message), progress=None)
+        _record(kube, obj, events.failure(reason, err.message))
         raise
     stored = fetched.artifact
     previous = repo.status.artifact
@@ -159,7 +162,7 @@ def reconcile_git_repository(kube: Kube, *, namespace: str, name: str, storage: 
         changed = _write_status(kube, resource, obj, new_status.to_dict())
         s.detail = "Ready: " + status_mod.stored_message(fetched.revision) + ("" if changed else " (no change)")
     with step(progress, "events") as s:
-        s.detail = _record(kube, obj, _success_event(repo, fetched), progress=progress)
+        s.detail = _record(kube, obj, _success_event(repo, fetched))
     return Outcome(fetched.revision, stored, fetched.unchanged)
 
 
@@ -182,7 +185,7 @@ def _read_auth(kube: Kube, repo: GitRepository) -> GitAuth | None:
     return auth_mod.from_secret(secret, ref=f"Secret {secret_name}")
 
 
-def _write_status(kube: Kube, resource: Any, obj: dict[str, Any], new: dict[str, Any]) -> bool:
+def _write_status(kube: Kube, resource: Resource, obj: dict[str, Any], new: dict[str, Any]) -> bool:
     """Patch the status subresource; False when nothing changed (no write made)."""
     from fluxpy.source.status import merge_patch
 
@@ -194,10 +197,11 @@ def _write_status(kube: Kube, resource: Any, obj: dict[str, Any], new: dict[str,
     return True
 
 
-def _success_event(repo: GitRepository, fetched: Fetched) -> Any:
+def _success_event(repo: GitRepository, fetched: Fetched) -> EventSpec:
     from fluxpy.models import conditions as conds
     from fluxpy.source import events
     from fluxpy.source.status import stored_message
+
 
     digest = fetched.artifact.digest
     if fetched.unchanged:
@@ -207,13 +211,7 @@ def _success_event(repo: GitRepository, fetched: Fetched) -> Any:
     return events.new_artifact(fetched.subject, revision=fetched.revision, digest=digest)
 
 
-def _failure_event(reason: str, message: str) -> Any:
-    from fluxpy.source import events
-
-    return events.failure(reason, message)
-
-
-def _record(kube: Kube, obj: dict[str, Any], event: Any, *, progress: Progress | None) -> str:
+def _record(kube: Kube, obj: dict[str, Any], event: EventSpec) -> str:
     """Record one Event; a failure to record is reported, never fatal (Flux's recorder is best-effort)."""
     from fluxpy.kube import errors as kerr
     from fluxpy.kube import events as kube_events

@@ -11,6 +11,7 @@ Warning. The revision and digest ride in the annotations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 CONTROLLER = "source-controller"
 REVISION_KEY = "source.toolkit.fluxcd.io/revision"
@@ -21,7 +22,7 @@ DIGEST_KEY = "source.toolkit.fluxcd.io/digest"
 class EventSpec:
     """One Event to record on the GitRepository."""
 
-    type: str
+    type: Literal["Normal", "Warning"]
     reason: str
     message: str
     annotations: dict[str, str] = field(default_factory=dict)
