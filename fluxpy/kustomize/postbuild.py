@@ -82,12 +82,10 @@ def substitute(objs: Sequence[dict[str, Any]], variables: Mapping[str, str], *, 
     if strategy == "WithVariables" and not variables:
         return list(objs)
     if render is None:
-        import importlib
-
-        dump = importlib.import_module("fluxpy.kustomize.yamlio").dump_resources
+        from fluxpy.kustomize.yamlio import dump_resources
 
         def render(obj: dict[str, Any]) -> str:
-            return str(dump([obj]))
+            return dump_resources([obj])
 
     lookup = variables.get
     out = []
