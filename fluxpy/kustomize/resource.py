@@ -34,6 +34,11 @@ class ResId:
     def gk(self) -> tuple[str, str]:
         return (self.group, self.kind)
 
+    def kustomize_str(self) -> str:
+        """The id as kustomize v5 prints it in errors: `Kind.version.group/name.namespace`."""
+        return (f"{self.kind or '[noKind]'}.{self.version or '[noVer]'}.{self.group or '[noGrp]'}"
+                f"/{self.name or '[noName]'}.{self.namespace or '[noNs]'}")
+
 
 @dataclass(eq=False, slots=True)
 class Resource:
@@ -46,6 +51,11 @@ class Resource:
         generated_by: "configmap"/"secret" for generator output, else None.
         needs_hash: append the content hash to the name when the build ends.
         behavior: a generator's behavior ("create", "merge", "replace").
+        name_prefixes: namePrefix values applied, innermost first (name references
+            use them to pick between same-named objects).
+        name_suffixes: nameSuffix values applied, innermost first.
+        shared: fields that are one YAML node in kustomize (see `transformers.shared`);
+            a value written into one of them in place shows in all.
     """
 
     obj: dict[str, Any]
@@ -54,6 +64,9 @@ class Resource:
     generated_by: str | None = None
     needs_hash: bool = False
     behavior: str = "create"
+    name_prefixes: list[str] = field(default_factory=list)
+    name_suffixes: list[str] = field(default_factory=list)
+    shared: list[Any] = field(default_factory=list)
 
     @property
     def api_version(self) -> str:
@@ -120,6 +133,13 @@ class ResMap:
                 raise BuildError(f"may not add resource with an already registered id: {rid}",
                                  path=res.origin or None)
         self._items.append(res)
+
+    @classmethod
+    def of_unique(cls, resources: list[Resource]) -> ResMap:
+        """A ResMap of resources the caller has already checked to be unique (no O(n²) check)."""
+        out = cls()
+        out._items = list(resources)
+        return out
 
     def remove(self, res: Resource) -> None:
         self._items.remove(res)

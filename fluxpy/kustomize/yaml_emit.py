@@ -226,7 +226,7 @@ class _Analysis:
                 if followed_ws:
                     block_ind = True
             elif c == "#" and preceded_ws:
-                flow_ind = block_ind = True
+                flow_ind = block_ind = True  # noqa: F841 - go-yaml tracks flow indicators; block output never uses them
             if not _printable(c):
                 special = True
             if c == " ":

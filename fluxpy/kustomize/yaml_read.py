@@ -294,7 +294,7 @@ class _Builder:
             try:
                 raw = base64.b64decode("".join(value.split()), validate=True)
             except (binascii.Error, ValueError):
-                raise self.fail(f"yaml: !!binary value contains invalid base64 data", node) from None
+                raise self.fail("yaml: !!binary value contains invalid base64 data", node) from None
             return raw.decode("utf-8", errors="replace")
         v = resolve_plain(value)
         kind = {bool: "bool", int: "int", float: "float", type(None): "null"}.get(type(v), "str")
