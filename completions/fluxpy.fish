@@ -4,7 +4,7 @@ function __fluxpy_path
     set -e words[1]
     set -l path fluxpy
     set -l skip 0
-    set -l valued --artifacts-dir --branch --ca-file --commit --context --ignore --known-hosts-file --kubeconfig --name --namespace --output --passphrase-env --password-env --private-key-file --ref-name --selector --semver --status-selector --tag --timeout --token-env --url --username -l -n -o -u
+    set -l valued --artifacts-dir --branch --ca-file --commit --context --ignore --known-hosts-file --kubeconfig --kustomization-file --name --namespace --output --passphrase-env --password-env --path --private-key-file --ref-name --selector --semver --status-selector --tag --timeout --token-env --url --username -l -n -o -u
     for w in $words
         if test $skip = 1; set skip 0; continue; end
         if string match -q -- '-*' $w
@@ -17,6 +17,7 @@ function __fluxpy_path
 end
 
 complete -c fluxpy -f
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a build
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a completion
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a get
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a pull
@@ -34,6 +35,62 @@ complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -l context -r
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -s n -r
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -l namespace -r
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build'" -a kustomization
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build'" -a kustomize
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l dry-run
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l strict-substitute
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l path -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l kustomization-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomization'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomize'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l dry-run
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l strict-substitute
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l path -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l kustomization-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build ks'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l dry-run
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l strict-substitute
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l path -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l kustomization-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy build kustomizations'" -l timeout -r
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy completion'" -a bash
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy completion'" -a zsh
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy completion'" -a fish

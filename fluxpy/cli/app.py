@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from fluxpy.cli import build as build_cmd
 from fluxpy.cli import completion, get, pull, reconcile, suspend, version
 from fluxpy.cli.options import (
     ContextOpt,
@@ -41,6 +42,10 @@ def _add_resume(app: typer.Typer) -> None:
     app.add_typer(suspend.resume_app, name="resume")
 
 
+def _add_build(app: typer.Typer) -> None:
+    app.add_typer(build_cmd.build_app, name="build")
+
+
 def _add_reconcile(app: typer.Typer) -> None:
     app.add_typer(reconcile.reconcile_app, name="reconcile")
 
@@ -57,7 +62,7 @@ def _add_completion(app: typer.Typer) -> None:
     app.command("completion")(completion.completion)
 
 
-COMMANDS = {"get": _add_get, "reconcile": _add_reconcile, "pull": _add_pull, "suspend": _add_suspend,
+COMMANDS = {"get": _add_get, "build": _add_build, "reconcile": _add_reconcile, "pull": _add_pull, "suspend": _add_suspend,
             "resume": _add_resume, "version": _add_version, "completion": _add_completion}
 
 # Root options that take a value, to find the command word after them.

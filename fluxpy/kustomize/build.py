@@ -49,12 +49,17 @@ _REMOTE_PREFIXES = ("http://", "https://", "git@", "ssh://", "git::", "github.co
                     "bitbucket.org/")
 
 
-def build(root: Path, path: Path | None = None) -> ResMap:
+def build(root: Path, path: Path | None = None, *, kustomization: Mapping[str, Any] | None = None,
+          restrict_to_dir: bool = True) -> ResMap:
     """Build the kustomization at `path` (default: `root`), reading nothing outside `root`.
 
     Args:
         root: the source root; no file or symlink outside it is read.
         path: the kustomization directory, absolute or relative to `root`.
+        kustomization: build this kustomization (as data) for `path` instead
+            of the directory's own file: Flux's generated or overlaid one.
+        restrict_to_dir: kustomize's `RootOnly` load restrictor (its CLI
+            default); Flux builds with it off (files anywhere in the root).
 
     Returns:
         The final objects, in output order.
@@ -62,9 +67,13 @@ def build(root: Path, path: Path | None = None) -> ResMap:
     Raises:
         BuildError: the tree cannot be built; the message is kustomize's.
     """
-    fsroot = Root(root)
+    fsroot = Root(root, restrict_to_dir=restrict_to_dir)
     directory = fsroot.confine(path if path is not None else fsroot.path)
     target = _Target(fsroot, directory, chain=())
+    if kustomization is not None:
+        # JSON is YAML: the same strict decoding as a file on disk.
+        target.kustomization = kustfile.load(json.dumps(kustomization), path=str(directory / "kustomization.yaml"),
+                                             directory=str(directory))
     acc = target.accumulate(_Acc())
     resmap = acc.resmap
     if any(res.needs_hash for res in resmap):
@@ -84,15 +93,9 @@ def build(root: Path, path: Path | None = None) -> ResMap:
 
 def build_text(root: Path, path: Path | None = None) -> str:
     """`kustomize build` output: the built objects as kustomize prints them."""
-    resmap = build(root, path)
-    objs = [res.obj for res in resmap]
-    try:
-        yamlio = importlib.import_module("fluxpy.kustomize.yamlio")
-    except ImportError:
-        import yaml
-        return "---\n".join(yaml.safe_dump(o, default_flow_style=False, sort_keys=True) for o in objs)
-    text: str = yamlio.dump_resources(objs)
-    return text
+    from fluxpy.kustomize.yamlio import dump_resources
+
+    return dump_resources([res.obj for res in build(root, path)])
 
 
 def _module(name: str, feature: str) -> ModuleType:

@@ -27,10 +27,15 @@ class Root:
 
     Args:
         path: the root directory; nothing outside it can be read.
+        restrict_to_dir: kustomize's default load restrictor (`RootOnly`): a
+            file must lie under the directory of the kustomization naming it.
+            Flux builds with `LoadRestrictionsNone`, where anything inside
+            the root may be read.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, restrict_to_dir: bool = True) -> None:
         self.path = Path(os.path.realpath(path))
+        self.restrict_to_dir = restrict_to_dir
 
     def __repr__(self) -> str:
         return f"Root({str(self.path)!r})"
@@ -80,7 +85,10 @@ class Root:
             raise BuildError(f"'{abs_path}' must resolve to a file")
         real_base = os.path.realpath(base_dir)
         parent = str(real.parent)
-        if not (parent == real_base or parent.startswith(real_base.rstrip("/") + "/")) or not self.contains(real):
+        in_base = parent == real_base or parent.startswith(real_base.rstrip("/") + "/")
+        if not self.contains(real):
+            raise BuildError(f"security; file '{abs_path}' is not in or below '{self.path if not self.restrict_to_dir else base_dir}'")
+        if self.restrict_to_dir and not in_base:
             raise BuildError(f"security; file '{abs_path}' is not in or below '{base_dir}'")
         try:
             return real, real.read_bytes()
