@@ -6,7 +6,11 @@
 #    reads and patches it through its cluster layer;
 # 2. examples/fleet/ is committed to a throwaway Git repository, and
 #    `fluxpy pull git` fetches it and builds its artifact as a GitRepository
-#    would (twice: the second run finds the remote unchanged).
+#    would (twice: the second run finds the remote unchanged);
+# 3. `fluxpy build kustomize` builds examples/fleet/apps with fluxpy's own
+#    kustomize engine (byte-identical to `kustomize build`), and
+#    `fluxpy build kustomization` builds it as Flux would for the
+#    Kustomization in examples/fleet/clusters/prod/apps.yaml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup
@@ -30,3 +34,10 @@ for run in first again; do
     XDG_CACHE_HOME="$work/cache" "$fluxpy" pull git --url "file://$work/fleet" --branch main
     echo
 done
+
+echo "\$ fluxpy build kustomize examples/fleet/apps"
+"$fluxpy" build kustomize examples/fleet/apps
+echo
+echo "\$ fluxpy build kustomization apps --path examples/fleet/apps --kustomization-file examples/fleet/clusters/prod/apps.yaml --dry-run"
+"$fluxpy" build kustomization apps --path examples/fleet/apps \
+    --kustomization-file examples/fleet/clusters/prod/apps.yaml --dry-run
