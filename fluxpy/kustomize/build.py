@@ -6,6 +6,9 @@ kustomization (`_Target.accumulate`):
 1. `resources`, in order: a file's objects, or a directory built as its own
    target first (its own generators, components and transformers applied)
    and then merged in; two objects with one id are an error.
+   Then `crds` files add name references in custom kinds (`crds`). A
+   kustomization's `openapi:` schema is set when its directory is loaded
+   (`openapi`: first one wins, for the rest of the build).
 2. `configMapGenerator`, then `secretGenerator` (merge/replace behaviours
    act on what is already there).
 3. `components`, in order: each is applied to everything accumulated so far
@@ -35,7 +38,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from fluxpy.kustomize import kustfile
+from fluxpy.kustomize import crds, kustfile, openapi, schema
 from fluxpy.kustomize.errors import BuildError
 from fluxpy.kustomize.fs import Root, first_missing
 from fluxpy.kustomize.kustfile import Kustomization
@@ -69,16 +72,19 @@ def build(root: Path, path: Path | None = None, *, kustomization: Mapping[str, A
     """
     fsroot = Root(root, restrict_to_dir=restrict_to_dir)
     directory = fsroot.confine(path if path is not None else fsroot.path)
-    target = _Target(fsroot, directory, chain=())
+    target = _Target(fsroot, directory, chain=(), schemas=openapi.SchemaState())
     if kustomization is not None:
         # JSON is YAML: the same strict decoding as a file on disk.
         target.kustomization = kustfile.load(json.dumps(kustomization), path=str(directory / "kustomization.yaml"),
                                              directory=str(directory))
-    acc = target.accumulate(_Acc())
+    k = target.kustomization or target.load()
+    with schema.resolving(target.schemas.resolve):
+        target.set_openapi(k, reset=True)
+        acc = target.accumulate(_Acc(target.schemas))
     resmap = acc.resmap
     if any(res.needs_hash for res in resmap):
         _module("generators", "configMapGenerator/secretGenerator").apply_hashes(resmap)
-    namereference.transform(resmap)
+    namereference.transform(resmap, extra=acc.crds.name_references)
     kept = [res for res in resmap if str((res.obj.get("metadata") or {}).get("annotations", {}).get(
         LOCAL_CONFIG, "")) != "true"]
     sort_options = target.kustomization.sort_options if target.kustomization else None
@@ -129,9 +135,11 @@ def _is_remote(path: str) -> bool:
 class _Acc:
     """kustomize's ResAccumulator: resources in order, unique by id ("" and "default" namespaces are one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, schemas: openapi.SchemaState) -> None:
         self.resmap = ResMap()
         self._keys: set[tuple[str, str, str, str, str]] | None = set()
+        self.schemas = schemas
+        self.crds = crds.CrdConfig()
 
     @staticmethod
     def key(res: Resource) -> tuple[str, str, str, str, str]:
@@ -151,6 +159,7 @@ class _Acc:
             if k in self._keys:
                 raise BuildError(f"may not add resource with an already registered id: {res.id().kustomize_str()}")
             self._keys.add(k)
+            self.schemas.touch(res.api_version, res.kind)
         self.resmap = ResMap.of_unique([*self.resmap, *resources])
 
 
@@ -161,12 +170,15 @@ class _Target:
         fsroot: the confined filesystem.
         directory: the kustomization's directory, symlinks resolved.
         chain: the directories of the targets that led here, nearest last (cycle checks).
+        schemas: the build's OpenAPI schema state (`openapi:` fields).
     """
 
-    def __init__(self, fsroot: Root, directory: Path, *, chain: tuple[Path, ...]) -> None:
+    def __init__(self, fsroot: Root, directory: Path, *, chain: tuple[Path, ...],
+                 schemas: openapi.SchemaState) -> None:
         self.fsroot = fsroot
         self.directory = directory
         self.chain = chain
+        self.schemas = schemas
         self.kustomization: Kustomization | None = None
 
     # -- loading ---------------------------------------------------------------------------------
@@ -201,7 +213,15 @@ class _Target:
         return real
 
     def child(self, directory: Path) -> _Target:
-        return _Target(self.fsroot, directory, chain=(*self.chain, self.directory))
+        return _Target(self.fsroot, directory, chain=(*self.chain, self.directory), schemas=self.schemas)
+
+    def set_openapi(self, k: Kustomization, *, reset: bool) -> None:
+        """kustomize's `openapi.SetSchema` for this kustomization's `openapi:` field."""
+        field = k.raw.get("openapi") or {}
+        document = None
+        if "path" in field:
+            _, document = self.fsroot.load_file(self.directory, str(field["path"]))
+        self.schemas.set_schema(field, document, reset=reset)
 
     def check_kind(self, *, component: bool) -> None:
         """A component must say `kind: Component`; a resource must not."""
@@ -221,6 +241,12 @@ class _Target:
                 self._accumulate_resource(acc, path)
         except BuildError as exc:
             raise BuildError(f"accumulating resources: {exc.message}") from exc
+        if k.crds:
+            try:
+                files = [(path, self.fsroot.load_file(self.directory, path)[1]) for path in k.crds]
+                acc.crds = acc.crds.merge(crds.load(files))
+            except BuildError as exc:
+                raise BuildError(f"loading CRDs [{' '.join(k.crds)}]: {exc.message}") from exc
         self._run_generators(acc, k)
         try:
             for path in k.components:
@@ -238,7 +264,7 @@ class _Target:
         for name in ("generators", "transformers", "validators"):
             if raw.get(name):
                 raise BuildError(f"{name}: kustomize plugins are not supported")
-        for name in ("crds", "configurations", "vars", "openapi"):
+        for name in ("configurations", "vars"):
             if raw.get(name):
                 raise BuildError(f"{name}: not supported yet")
 
@@ -262,16 +288,18 @@ class _Target:
             raise BuildError(f"accumulation err='{message}': couldn't make target for path '{directory}': "
                              f"{exc.message}") from exc
         try:
+            sub.set_openapi(sub.kustomization or sub.load(), reset=False)
             sub.check_kind(component=False)
         except BuildError as exc:
             raise BuildError(f"accumulation err='{message}': {exc.message}") from exc
         try:
-            sub_acc = sub.accumulate(_Acc())
+            sub_acc = sub.accumulate(_Acc(self.schemas))
         except BuildError as exc:
             raise BuildError(f"accumulation err='{message}': recursed accumulation of path '{directory}': "
                              f"{exc.message}") from exc
         try:
             acc.append_all(list(sub_acc.resmap))
+            acc.crds = acc.crds.merge(sub_acc.crds)
         except BuildError as exc:
             raise BuildError(f"accumulation err='{message}': recursed merging from path '{directory}': "
                              f"{exc.message}") from exc
@@ -289,8 +317,6 @@ class _Target:
             malformed = "MalformedYAMLError: " in text
             if malformed:
                 rest = text[text.index("MalformedYAMLError: ") + len("MalformedYAMLError: "):]
-                if rest.startswith("yaml: ") and exc.line is not None:
-                    rest = f"yaml: line {exc.line}: {rest[len('yaml: '):]}"
                 text = f"MalformedYAMLError: {rest} in File: {path}"
             return f"accumulating resources from '{path}': {text}", malformed
         origin = os.path.relpath(real, self.fsroot.path)
@@ -311,6 +337,7 @@ class _Target:
                 sub.load()
             except BuildError as exc:
                 raise BuildError(f"couldn't make target for path '{directory}': {exc.message}") from exc
+            sub.set_openapi(sub.kustomization or sub.load(), reset=False)
             sub.check_kind(component=True)
             try:
                 sub.accumulate(acc, component=True)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fluxpy.kustomize import json6902, smp
+from fluxpy.kustomize import json6902, smp, yaml_emit, yaml_read
 from fluxpy.kustomize.errors import BuildError
 from fluxpy.kustomize.resource import ResId, ResMap, Resource
 from fluxpy.kustomize.schema import for_resource
@@ -118,7 +118,7 @@ def apply_patch(resmap: ResMap, spec: PatchSpec, *, read: Reader) -> None:
             raise BuildError(f"must specify a target for JSON patch [{spec.describe()}]")
         for res in _select(resmap, target):
             before = res.id()
-            res.obj = json6902.apply(res.obj, ops)
+            res.obj = _reread(json6902.apply(_as_read(res.obj), ops))
             if res.id() != before:
                 res.previous.append(before)
         return
@@ -130,6 +130,58 @@ def apply_patch(resmap: ResMap, spec: PatchSpec, *, read: Reader) -> None:
                 patch = dict(doc)
                 patch["apiVersion"] = res.obj.get("apiVersion", patch.get("apiVersion"))
                 _apply_smp(resmap, res, patch, spec.options)
+
+
+def _annotations(obj: dict[str, Any]) -> dict[str, Any] | None:
+    meta = obj.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    return annotations if isinstance(annotations, dict) else None
+
+
+def _as_read(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object as kustomize hands it to a JSON patch: annotations hold the values
+    they were read as (``1.0`` the number, not the text `load_documents` keeps)."""
+    annotations = _annotations(obj)
+    if annotations is None:
+        return obj
+    values = {}
+    for key in annotations:
+        found = yaml_read.source_value(annotations, key)
+        values[key] = found[1] if found is not None else annotations[key]
+    return {**obj, "metadata": {**obj["metadata"], "annotations": values}}
+
+
+def _reread(obj: dict[str, Any]) -> dict[str, Any]:
+    """kustomize re-reads a JSON-patched object from JSON: plain values (empty YAML
+    nulls are now plain nulls), and its annotations become the text go-yaml gives
+    each value (numbers are float64 there: 1.0 is "1", 1000000 is "1e+06"; maps
+    are ""), which is what kustomize prints them as."""
+    out: dict[str, Any] = _plain(obj)
+    annotations = _annotations(out)
+    if annotations is not None:
+        for key, value in annotations.items():
+            annotations[key] = _yaml_text(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _yaml_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return yaml_emit.go_g(float(value))
+    return ""
 
 
 def _root_reader(root: Root | None, base_dir: Path | None) -> Reader:

@@ -17,13 +17,19 @@ add no segment, so ``("spec", "template", "spec", "containers", "env")`` is the
 env list of every container of a Deployment. (tests/apiserver/schema.py keeps
 a similar table for the API emulator, but from current Kubernetes types and
 with server-side-apply facts; the two answer different questions.)
+
+A kustomization's ``openapi:`` field swaps that document for one of its own
+(`fluxpy.kustomize.openapi`); a build installs its resolver with `resolving`
+for its duration, and `for_resource` then answers from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-__all__ = ["MergeRule", "Schema", "for_resource"]
+__all__ = ["MergeRule", "Schema", "builtin", "for_resource", "resolving"]
 
 Path = tuple[str, ...]
 #: A merging list's keys; ``()`` for a list of scalars merged as a set (finalizers).
@@ -130,6 +136,21 @@ class Schema:
         return self._rules.get(path)
 
 
+Resolver = Callable[[str, str], "Schema | None"]
+#: The resolver of the build in progress (its ``openapi:`` schema); None: the embedded document.
+_RESOLVER: ContextVar[Resolver | None] = ContextVar("fluxpy_kustomize_schema_resolver", default=None)
+
+
+@contextmanager
+def resolving(resolver: Resolver) -> Iterator[None]:
+    """Answer `for_resource` with `resolver` inside the ``with`` block (one build's custom schema)."""
+    token = _RESOLVER.set(resolver)
+    try:
+        yield
+    finally:
+        _RESOLVER.reset(token)
+
+
 def for_resource(api_version: str, kind: str) -> Schema | None:
     """The schema kustomize finds for an object, or None when it finds none.
 
@@ -138,8 +159,14 @@ def for_resource(api_version: str, kind: str) -> Schema | None:
         kind: the object's ``kind``.
 
     Returns:
-        The Schema, or None for kinds the embedded OpenAPI document does not describe.
+        The Schema, or None for kinds the schema in use does not describe.
     """
+    resolver = _RESOLVER.get()
+    return resolver(api_version, kind) if resolver is not None else builtin(api_version, kind)
+
+
+def builtin(api_version: str, kind: str) -> Schema | None:
+    """The schema the embedded Kubernetes v1.21.2 document gives an object, or None."""
     group, _, version = api_version.rpartition("/")
     entry = _KINDS.get((group, kind))
     if entry is None or version not in entry[0]:

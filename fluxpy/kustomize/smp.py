@@ -5,7 +5,11 @@ the patch together (``kyaml/yaml/walk``) with a ``Merger`` visitor and
 ``ListIncreaseDirection: Prepend``. What that means, each point checked
 against kustomize v5.8.1:
 
-* maps merge; a ``null`` in the patch deletes the field; ``$patch: delete``
+* maps merge; a ``null`` in the patch deletes the field; a null in the base
+  that the patch leaves alone stays when spelled out (``foo: null``, ``~``) but
+  is dropped when empty (``foo:``), anywhere in the object (`yaml_read.YamlMap`
+  remembers which); a null annotation (text to the rest of the engine) merges
+  as the null it is in kustomize; ``$patch: delete``
   removes a map (or the whole object), ``$patch: replace`` replaces it;
   ``$patch: merge`` is the default; any other value is an error;
 * a list merges only where the schema (`schema`) says so; the merged list holds
@@ -29,6 +33,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Final
 
+from fluxpy.kustomize import yaml_read
 from fluxpy.kustomize.errors import BuildError
 from fluxpy.kustomize.schema import Path, Schema
 
@@ -88,6 +93,16 @@ def text(value: Any) -> str:
 def _empty(value: Any) -> bool:
     """kyaml's IsNilOrEmpty: missing, null, or an empty map, list or string."""
     return value is MISSING or value is None or value in ("", {}, [])
+
+
+def _field(source: Any, name: str) -> Any:
+    """A source's value for a field: MISSING when absent, None for any null read from YAML
+    (an annotation's null was turned into text, but merges as the null it is in kustomize)."""
+    if not isinstance(source, dict) or name not in source:
+        return MISSING
+    if yaml_read.null_text(source, name) is not None:
+        return None
+    return source[name]
 
 
 def _directive(patch: Any) -> str:
@@ -251,8 +266,17 @@ class _Walker:
         sources[0] = dest
         names = sorted({k for s in sources if isinstance(s, dict) for k in s})
         for name in names:
-            fields = [s.get(name, MISSING) if isinstance(s, dict) else MISSING for s in sources]
+            fields = [_field(s, name) for s in sources]
+            if fields[1] is MISSING:
+                held = yaml_read.null_text(dest, name)
+                if held is not None:
+                    # kyaml keeps a base's null that the patch leaves alone only when it is
+                    # spelled out (null, ~): an empty value (`foo:`) is dropped.
+                    if held == "":
+                        dest.pop(name)
+                    continue
             value = self.walk(fields, (*path, name))
+            yaml_read.forget(dest, name)
             if value is MISSING:
                 dest.pop(name, None)
             else:

@@ -1,16 +1,17 @@
 """Patch targets: kustomize's `Selector` and the ids it prints.
 
-A target selects resources by group, version, kind, name, namespace (name and
-namespace are regular expressions, anchored at both ends as kustomize's
-``anchorRegex`` does), a Kubernetes label selector and an annotation selector
-(``a=b``, ``a!=b``, ``a in (x,y)``, ``a notin (x)``, ``a``, ``!a``, joined by
-commas). A resource matches by name or namespace if either its original or its
+A target selects resources by group, version, kind, name and namespace (each a
+Go regular expression, anchored at both ends as kustomize's ``anchorRegex``
+does: ``Deployment|StatefulSet`` selects both kinds), a Kubernetes label
+selector and an annotation selector (``a=b``, ``a!=b``, ``a in (x,y)``,
+``a notin (x)``, ``a``, ``!a``, joined by commas). A resource matches by name or namespace if either its original or its
 current one matches, as kustomize's ``resWrangler.Select`` does, so a patch
 still finds a resource that namePrefix has renamed.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,13 +46,57 @@ def effective_namespace(rid: ResId) -> str:
     return rid.namespace or "default"
 
 
-def _anchored(pattern: str | None, what: str) -> re.Pattern[str] | None:
+_POSIX_CLASSES = {
+    "alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f", "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~",
+    "punct": "!-/:-@[-`{-~", "space": "\\t\\n\\v\\f\\r ", "upper": "A-Z", "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+_GO_ONLY = re.compile(r"\\Q(.*?)(?:\\E|\Z)|\\z|\(\?<(?![=!])|\[:(\^?)([a-z]+):\]", re.DOTALL)
+_PERL_UNSUPPORTED = re.compile(r"\(\?(?:[=!>]|<[=!])")
+_BACKREF = re.compile(r"(?<!\\)(?:\\\\)*(\\[1-9])")
+
+
+def _go_syntax(m: re.Match[str]) -> str:
+    text = m.group()
+    if text.startswith("\\Q"):
+        return re.escape(m.group(1))
+    if text == "\\z":
+        return "\\Z"
+    if text == "(?<":
+        return "(?P<"
+    chars = _POSIX_CLASSES.get(m.group(3))
+    if chars is None:
+        return text
+    return chars if not m.group(2) else text  # a negated class inside a set has no Python spelling
+
+
+@functools.lru_cache(maxsize=256)
+def _anchored(pattern: str | None) -> re.Pattern[str] | None:
+    """kustomize's anchored selector regex, compiled with Go's RE2 meaning where Python's differs.
+
+    ``$`` is the end of the text (Python's also matches before a final newline),
+    ``\\d``, ``\\w``, ``\\s`` and ``\\b`` are ASCII, and Go's ``\\z``, ``\\Q...\\E``,
+    ``(?<name>...)`` and ``[[:alpha:]]`` are understood; lookarounds and
+    backreferences are refused as Go refuses them.
+    """
     if not pattern:
         return None
+    anchored = f"^(?:{pattern})$"
+    perl = _PERL_UNSUPPORTED.search(pattern)
+    if perl:
+        raise BuildError(f"error parsing regexp: invalid or unsupported Perl syntax: `{perl.group()}`")
+    backref = _BACKREF.search(pattern)
+    if backref:
+        raise BuildError(f"error parsing regexp: invalid escape sequence: `{backref.group(1)}`")
     try:
-        return re.compile(f"^(?:{pattern})$")
+        return re.compile(f"^(?:{_GO_ONLY.sub(_go_syntax, pattern)})\\Z", re.ASCII)
     except re.error as err:
-        raise BuildError(f"invalid {what} regex {pattern!r} in patch target: {err}") from err
+        if "missing )" in err.msg:
+            raise BuildError(f"error parsing regexp: missing closing ): `{anchored}`") from err
+        if "unbalanced parenthesis" in err.msg:
+            raise BuildError(f"error parsing regexp: unexpected ): `{anchored}`") from err
+        raise BuildError(f"error parsing regexp: {err.msg}: `{anchored}`") from err
 
 
 _TOKEN = re.compile(r"\s*(\(|\)|,|!=|==|=|!|[^\s(),!=]+)")
@@ -157,14 +202,15 @@ class Target:
             BuildError: a malformed regex or label selector.
         """
         cur, org = res.id(), res.original_id()
-        ns = _anchored(self.namespace, "namespace")
+        ns = _anchored(self.namespace)
         if ns is not None and not (ns.match(effective_namespace(org)) or ns.match(effective_namespace(cur))):
             return False
-        name = _anchored(self.name, "name")
+        name = _anchored(self.name)
         if name is not None and not (name.match(org.name) or name.match(cur.name)):
             return False
         for want, have in ((self.group, cur.group), (self.version, cur.version), (self.kind, cur.kind)):
-            if want and want != have:
+            regex = _anchored(want)
+            if regex is not None and not regex.match(have):
                 return False
         if self.labelSelector and not LabelSelector(self.labelSelector).matches(
                 res.meta.get("labels") or {}):

@@ -36,7 +36,7 @@ from typing import Any
 from fluxpy.kustomize.errors import BuildError
 from fluxpy.kustomize.yaml_read import parse_timestamp, resolve_plain
 
-__all__ = ["dump_resources", "go_float"]
+__all__ = ["dump_resources", "go_float", "go_g"]
 
 _WIDTH = 80
 _INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
@@ -44,7 +44,7 @@ _INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
 # --- numbers -----------------------------------------------------------------------------
 
 
-def _go_g(f: float) -> str:
+def go_g(f: float) -> str:
     """strconv.FormatFloat(f, 'g', -1, 64)."""
     if f == 0:
         return "-0" if str(f).startswith("-") else "0"
@@ -79,13 +79,13 @@ def go_float(f: float) -> str:
         n = int(Decimal(repr(f)))  # JSON writes the shortest digits, zero-padded
         if _INT64_MIN <= n <= _UINT64_MAX:
             return str(n)
-    return _go_g(f)
+    return go_g(f)
 
 
 def _int_text(n: int) -> str:
     if _INT64_MIN <= n <= _UINT64_MAX:
         return str(n)
-    return _go_g(float(n))
+    return go_g(float(n))
 
 
 # --- key order -----------------------------------------------------------------------------

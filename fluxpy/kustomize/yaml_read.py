@@ -30,8 +30,8 @@ reproduces so the rest of the engine works on the values kustomize works on:
 Parsing uses PyYAML's libyaml parser (``CParser``) when available, with our
 own resolver, since PyYAML's YAML 1.1 typing differs from go-yaml's.
 Malformed input raises `BuildError` naming the file and the 1-based line in
-the whole file (kustomize counts lines from the start of each document) with
-go-yaml's wording where PyYAML's differs.
+the whole file, with go-yaml's message (``yaml: line N: ...``, N counted
+within the document as kustomize reports it) and wording where PyYAML's differs.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fluxpy.kustomize.errors import BuildError
 
-__all__ = ["load_documents", "parse_timestamp", "resolve_plain"]
+__all__ = ["YamlMap", "forget", "load_documents", "null_text", "parse_timestamp", "resolve_plain",
+           "source_value"]
 
 _PLAIN = "!fluxpy/plain"
 _STR = "tag:yaml.org,2002:str"
@@ -98,6 +99,51 @@ if _Parser is None:  # pragma: no cover - PyYAML built without libyaml
 class _Loader(_Parser, _Resolver):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
+
+
+class YamlMap(dict[str, Any]):
+    """A mapping read from YAML that remembers some of its scalars' source.
+
+    kustomize keeps every object as YAML nodes until it prints it, and two of
+    its steps look at a scalar's text rather than its value: a strategic merge
+    keeps a base's ``foo: null`` (or ``~``) that the patch leaves alone but drops
+    an empty ``foo:``, and a JSON patch re-reads the object from JSON, so an
+    annotation's text (``1.0``, kept as ``"1.0"`` by `load_documents`) becomes
+    the text of its value (``"1"``). Everything else sees an ordinary dict.
+
+    Attributes:
+        scalars: key -> (source text, value as read) for each null value and,
+            in ``metadata.annotations``, each value turned into text.
+    """
+
+    scalars: dict[str, tuple[str, Any]]
+
+    def __init__(self, items: dict[str, Any], scalars: dict[str, tuple[str, Any]]) -> None:
+        super().__init__(items)
+        self.scalars = scalars
+
+
+def source_value(mapping: dict[str, Any], key: str) -> tuple[str, Any] | None:
+    """(source text, value as read) of ``mapping[key]`` if the loader recorded it and it is unchanged."""
+    scalars = getattr(mapping, "scalars", None)
+    if not scalars or key not in scalars or key not in mapping:
+        return None
+    text, read = scalars[key]
+    value = mapping[key]
+    return (text, read) if value == text or (value is None and read is None) else None
+
+
+def null_text(mapping: dict[str, Any], key: str) -> str | None:
+    """The source text ("", "null", "~", ...) of the null still at ``mapping[key]``, if read from YAML."""
+    found = source_value(mapping, key)
+    return found[0] if found is not None and found[1] is None else None
+
+
+def forget(mapping: dict[str, Any], key: str) -> None:
+    """Drop what the loader recorded about ``mapping[key]`` (its value was replaced)."""
+    scalars = getattr(mapping, "scalars", None)
+    if scalars:
+        scalars.pop(key, None)
 
 
 # --- scalar resolution (go-yaml v3 resolve.go) ---------------------------------------------
@@ -242,23 +288,42 @@ _GO_WORDING = (
 
 
 def _yaml_error(exc: yaml.YAMLError, path: str, line0: int, chunk: str) -> BuildError:
+    """go-yaml's message for a parse error, as kustomize shows it.
+
+    go-yaml (a port of libyaml, whose marks PyYAML's CParser reports) numbers
+    lines within the document kyaml handed it, not the file: it takes the
+    context mark (where the broken construct starts) unless that is on the
+    document's first line, else the problem mark, and counts from 1 only for
+    scanner errors (from 0 for parser errors). A mark on line 0 gives no line.
+    The BuildError's own line is the mark's 1-based line in the whole file.
+    """
     problem = str(getattr(exc, "problem", None) or exc)
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    if isinstance(exc, yaml.scanner.ScannerError) and getattr(exc, "context_mark", None):
-        mark = exc.context_mark  # go-yaml reports where the broken token starts
+    context_mark = getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    mark = context_mark if context_mark is not None and context_mark.line != 0 else problem_mark
+    if mark is not None and mark.line == 0:
+        mark = None
+    where = mark
+    if problem.startswith("found undefined alias"):
+        where = None  # go-yaml's decoder, not its parser, finds this: no line
     message = problem
     for pyyaml, go in _GO_WORDING:
         if problem.startswith(pyyaml):
             if "{}" in go:
-                alias = re.match(r"\*([^\s,\[\]{}]*)", chunk[mark.index:]) if mark else None
+                at = problem_mark or context_mark
+                alias = re.match(r"\*([^\s,\[\]{}]*)", chunk[at.index:]) if at else None
                 message = go.format(repr(alias[1]) if alias else "''")
             else:
                 message = go
             break
     if problem.startswith("unacceptable character") or "special characters are not allowed" in problem:
         message = "control characters are not allowed"
-    line = line0 + mark.line + 1 if mark is not None else None
-    return BuildError(f"MalformedYAMLError: yaml: {message}", path=path, line=line)
+    if where is None:
+        line = line0 + (mark.line if mark is not None else 0) + 1
+        return BuildError(f"MalformedYAMLError: yaml: {message}", path=path, line=line)
+    shown = where.line + 1 if isinstance(exc, yaml.scanner.ScannerError) else where.line
+    return BuildError(f"MalformedYAMLError: yaml: line {shown}: {message}", path=path,
+                      line=line0 + where.line + 1)
 
 
 class _Builder:
@@ -328,6 +393,7 @@ class _Builder:
         result: dict[str, Any] = {} if out is None else out
         merge: Node | None = None
         lines: dict[str, int] = {}
+        nulls: dict[str, tuple[str, Any]] = {}
         for knode, vnode in node.value:
             if isinstance(knode, ScalarNode) and knode.value == "<<" and knode.tag in (
                     _PLAIN, "tag:yaml.org,2002:merge"):
@@ -342,7 +408,9 @@ class _Builder:
                 if k in seen:
                     continue
                 seen[k] = 1
-            result[k] = self.value(vnode)
+            result[k] = v = self.value(vnode)
+            if v is None and isinstance(vnode, ScalarNode):
+                nulls[k] = (vnode.value, None)
         if merge is not None:
             if seen is None:
                 seen = dict.fromkeys(result, 1)
@@ -351,6 +419,8 @@ class _Builder:
                 if not isinstance(src, MappingNode):
                     raise self.fail("map merge requires map or sequence of maps as the value", merge)
                 self.mapping(src, result, seen)
+        if nulls and out is None:
+            return YamlMap(result, nulls)
         return result
 
     def document(self, node: Node) -> Any:
@@ -377,7 +447,10 @@ class _Builder:
             return
         texts: dict[str, str] = {}
         _annotation_texts(anode, texts, self)
-        meta["annotations"] = {k: texts.get(k, "") for k in meta["annotations"]}
+        read = meta["annotations"]
+        shown = {k: texts.get(k, "") for k in read}
+        meta["annotations"] = YamlMap(shown, {k: (shown[k], v) for k, v in read.items()
+                                              if not isinstance(v, (dict, list)) and v != shown[k]})
 
 
 def _child(node: MappingNode, key: str) -> Node | None:

@@ -22,6 +22,7 @@ import yaml
 
 DATA = Path(__file__).parent / "data" / "yamlio_cases.yaml"
 HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+HEAD2 = HEAD.replace("name: x", "name: y")
 
 
 def cm(value: str, key: str = "k") -> str:
@@ -156,6 +157,20 @@ ERRORS = {
                                + "data: *d\n",
     "del-character": HEAD + "data:\n  a: \"x\x7fy\"\n",
     "c1-control-escaped": HEAD + "data:\n  a: \"x\\x86y\"\n",
+    # go-yaml numbers lines within each document, from 0 for parser errors (where the construct starts)
+    "unclosed-flow-second-document": HEAD + "---\n" + HEAD2 + "data:\n  b: [1, 2\n",
+    "unclosed-map-third-document": HEAD + "--- # c\n" + HEAD2 + "---\n" + HEAD + "data:\n  b: {a: 1\n",
+    "mapping-values-second-document": HEAD + "---\n" + HEAD2 + "data:\n  a: b: c\n",
+    "unclosed-quote-second-document": HEAD + "---\n" + HEAD2 + "data:\n  a: \"abc\n  b: 1\n",
+    "bad-indent-second-document": HEAD + "---\n" + HEAD2 + "data:\n  a: 1\n b: 2\n",
+    "tab-indent-second-document": HEAD + "---\n" + HEAD2 + "data:\n\ta: 1\n",
+    "error-on-first-line": "a: b: c\n" + HEAD,
+    "error-on-first-line-of-second-document": HEAD + "---\n" + "a: b: c\n",
+    "undefined-alias-second-document": HEAD + "---\n" + HEAD2 + "data:\n  a: *nope\n",
+    "bad-indent-on-second-line": "kind: x\n  bad: 1\n",
+    "unclosed-flow-after-blank-lines": HEAD + "---\n\n\n" + HEAD2 + "data: [\n",
+    "block-sequence-in-mapping": HEAD + "data:\n  a: 1\n- b\n",
+    "unclosed-single-quote": HEAD + "data:\n  a: 'x\n",
 }
 
 

@@ -15,6 +15,7 @@ for `{name, namespace}` maps such as RBAC subjects, its namespace).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fluxpy.kustomize.errors import BuildError
@@ -252,12 +253,22 @@ def _has_field(obj: Any, spec: FieldSpec) -> bool:
     return hit
 
 
-def transform(resmap: ResMap) -> None:
+def transform(resmap: ResMap, *, extra: Sequence[tuple[tuple[str, str, str], FieldSpec]] = ()) -> None:
     """Rewrite every name reference in `resmap` to its referral's current name.
+
+    Args:
+        resmap: the build's objects.
+        extra: more (referenced group, version, kind) -> referrer field entries,
+            after the table's (the `crds:` field's, see `fluxpy.kustomize.crds`).
 
     Raises:
         BuildError: a reference matches several objects with different names.
     """
+    by_kind = _BY_KIND
+    if extra:
+        by_kind = {kind: list(entries) for kind, entries in _BY_KIND.items()}
+        for target, spec in extra:
+            by_kind.setdefault(spec.kind, []).append((target, spec))
     by_name: dict[str, list[Resource]] = {}
     for res in resmap:
         for name in dict.fromkeys([res.name, *(p.name for p in res.previous)]):
@@ -265,7 +276,7 @@ def transform(resmap: ResMap) -> None:
     visible: dict[tuple[str, frozenset[str]] | None, tuple[list[Resource], set[int]]] = {}
     for res in resmap:
         org = res.original_id()
-        for target, spec in _BY_KIND.get(org.kind, ()):
+        for target, spec in by_kind.get(org.kind, ()):
             if not spec.selects(org.group, org.version, org.kind) or not _has_field(res.obj, spec):
                 continue
             key = _visible_key(res)
