@@ -30,15 +30,13 @@ the same as `kustomize build`'s.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from fluxpy.kustomize import crds, kustfile, openapi, schema
+from fluxpy.kustomize import crds, generators, kustfile, openapi, patches, schema, yamlio
 from fluxpy.kustomize.errors import BuildError
 from fluxpy.kustomize.fs import Root, first_missing
 from fluxpy.kustomize.kustfile import Kustomization
@@ -83,7 +81,7 @@ def build(root: Path, path: Path | None = None, *, kustomization: Mapping[str, A
         acc = target.accumulate(_Acc(target.schemas))
     resmap = acc.resmap
     if any(res.needs_hash for res in resmap):
-        _module("generators", "configMapGenerator/secretGenerator").apply_hashes(resmap)
+        generators.apply_hashes(resmap)
     namereference.transform(resmap, extra=acc.crds.name_references)
     kept = [res for res in resmap if str((res.obj.get("metadata") or {}).get("annotations", {}).get(
         LOCAL_CONFIG, "")) != "true"]
@@ -102,25 +100,6 @@ def build_text(root: Path, path: Path | None = None) -> str:
     from fluxpy.kustomize.yamlio import dump_resources
 
     return dump_resources([res.obj for res in build(root, path)])
-
-
-def _module(name: str, feature: str) -> ModuleType:
-    try:
-        return importlib.import_module(f"fluxpy.kustomize.{name}")
-    except ImportError as exc:
-        raise BuildError(f"{feature}: not supported yet") from exc
-
-
-def _load_documents(text: str, path: str) -> list[dict[str, Any]]:
-    for name in ("yamlio", "yaml_read"):
-        try:
-            mod = importlib.import_module(f"fluxpy.kustomize.{name}")
-        except ImportError:
-            continue
-        docs: list[dict[str, Any]] = mod.load_documents(text, path=path)
-        return docs
-    import yaml
-    return [d for d in yaml.safe_load_all(text) if d]
 
 
 def _go_quote(text: str) -> str:
@@ -311,7 +290,7 @@ class _Target:
         except BuildError as exc:
             return f"accumulating resources from '{path}': {exc.message}", False
         try:
-            docs = _load_documents(data.decode("utf-8", errors="replace"), path)
+            docs = yamlio.load_documents(data.decode("utf-8", errors="replace"), path=path)
         except BuildError as exc:
             text = exc.message
             malformed = "MalformedYAMLError: " in text
@@ -349,12 +328,11 @@ class _Target:
     def _run_generators(self, acc: _Acc, k: Kustomization) -> None:
         if not k.config_map_generator and not k.secret_generator:
             return
-        gen = _module("generators", "configMapGenerator/secretGenerator")
         for kind, entries in (("configmap", k.config_map_generator), ("secret", k.secret_generator)):
             for args in entries:
-                options = gen.merge_options(args.get("options"), k.generator_options)
-                res = gen.generate(kind, args, options=options, root=self.fsroot, base_dir=self.directory)
-                gen.merge_generated(acc.resmap, res)
+                options = generators.merge_options(args.get("options"), k.generator_options)
+                res = generators.generate(kind, args, options=options, root=self.fsroot, base_dir=self.directory)
+                generators.merge_generated(acc.resmap, res)
                 acc.touched()
 
     def _run_transformers(self, acc: _Acc, k: Kustomization) -> None:
@@ -392,9 +370,8 @@ class _Target:
         return [dict(x) for x in items if isinstance(x, dict)]
 
     def _patch(self, resmap: ResMap, specs: list[dict[str, Any]]) -> None:
-        mod = _module("patches", "patches")
-        built = [mod.PatchSpec(**spec) for spec in specs]
-        mod.apply_patches(resmap, built, root=self.fsroot, base_dir=self.directory)
+        built = [patches.PatchSpec(**spec) for spec in specs]
+        patches.apply_patches(resmap, built, root=self.fsroot, base_dir=self.directory)
 
 
 def _psm_spec(entry: str) -> dict[str, Any]:
