@@ -34,22 +34,30 @@ class Certs:
         return self.ca_cert.read_bytes()
 
 
+_EC = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+
+
 def _openssl(*args: str, cwd: Path) -> None:
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def make(directory: Path) -> Certs:
-    """Create a CA and a server certificate (EC P-256, 10 years) in `directory`.
+def make_ca(directory: Path, stem: str, subject: str) -> Path:
+    """Create a self-signed CA `<stem>.crt`/`<stem>.key` (EC P-256, 10 years) in `directory`."""
+    _openssl("req", "-x509", *_EC, "-keyout", f"{stem}.key", "-out", f"{stem}.crt", "-days", "3650",
+             "-subj", subject,
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=directory)
+    return directory / f"{stem}.crt"
+
+
+def make(directory: Path, *, ca_subject: str = "/CN=fluxpy-apiserver-emulator-ca") -> Certs:
+    """Create a CA and a server certificate for 127.0.0.1/localhost (EC P-256, 10 years) in `directory`.
 
     Raises:
         subprocess.CalledProcessError: openssl failed (its stderr is attached).
     """
-    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
-    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "3650",
-             "-subj", "/CN=fluxpy-apiserver-emulator-ca",
-             "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=directory)
-    _openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr",
+    make_ca(directory, "ca", ca_subject)
+    _openssl("req", *_EC, "-keyout", "server.key", "-out", "server.csr",
              "-subj", "/CN=127.0.0.1", cwd=directory)
     (directory / "ext.cnf").write_text(
         "subjectAltName=IP:127.0.0.1,DNS:localhost\n"

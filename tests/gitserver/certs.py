@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import atexit
 import shutil
-import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.apiserver import certs as apiserver_certs
+
 _lock = threading.Lock()
 _cached: Certs | None = None
-_EC = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,40 +48,17 @@ class Certs:
         return self.other_ca_cert.read_bytes()
 
 
-def _openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def _make_ca(directory: Path, stem: str, subject: str) -> None:
-    _openssl("req", "-x509", *_EC, "-keyout", f"{stem}.key", "-out", f"{stem}.crt",
-             "-days", "3650", "-subj", subject,
-             "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=directory)
-
-
 def make(directory: Path) -> Certs:
     """Create the CA, the server certificate and the unrelated CA in `directory`.
+
+    The CA and server certificate are made as the API emulator's are.
 
     Raises:
         subprocess.CalledProcessError: openssl failed (its stderr is attached).
     """
-    _make_ca(directory, "ca", "/CN=fluxpy-gitserver-test-ca")
-    _make_ca(directory, "other-ca", "/CN=fluxpy-gitserver-unknown-ca")
-    _openssl("req", *_EC, "-keyout", "server.key", "-out", "server.csr",
-             "-subj", "/CN=127.0.0.1", cwd=directory)
-    (directory / "ext.cnf").write_text(
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-        "basicConstraints=CA:FALSE\n"
-        "keyUsage=critical,digitalSignature,keyEncipherment\n"
-        "extendedKeyUsage=serverAuth\n"
-        "subjectKeyIdentifier=hash\n"
-        "authorityKeyIdentifier=keyid,issuer\n"
-    )
-    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-             "-CAcreateserial", "-out", "server.crt", "-days", "3650",
-             "-extfile", "ext.cnf", cwd=directory)
-    return Certs(directory / "ca.crt", directory / "server.crt", directory / "server.key",
-                 directory / "other-ca.crt")
+    base = apiserver_certs.make(directory, ca_subject="/CN=fluxpy-gitserver-test-ca")
+    other = apiserver_certs.make_ca(directory, "other-ca", "/CN=fluxpy-gitserver-unknown-ca")
+    return Certs(base.ca_cert, base.server_cert, base.server_key, other)
 
 
 def session_certs() -> Certs:
