@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import random
 import statistics
 import sys
 import time
@@ -29,30 +28,14 @@ def median_ms(fn: Callable[[], object], runs: int = 5) -> float:
     return statistics.median(times) * 1000
 
 
-def tags(n: int) -> list[str]:
-    rnd = random.Random(3)
-    out = []
-    for i in range(n):
-        r = rnd.random()
-        major, minor, patch = rnd.randint(0, 30), rnd.randint(0, 50), rnd.randint(0, 200)
-        if r < 0.7:
-            out.append(f"{major}.{minor}.{patch}")
-        elif r < 0.85:
-            out.append(f"v{major}.{minor}.{patch}-rc.{rnd.randint(0, 9)}")
-        elif r < 0.95:
-            out.append(f"{major}.{minor}.{patch}+build.{i}")
-        else:
-            out.append(f"sha-{rnd.getrandbits(32):08x}")
-    return out
-
-
 def main() -> int:
     from fluxpy import semver
     from fluxpy.kustomize.yamlio import dump_resources
     from tests.kustomize.test_yamlio import typical_resources
+    from tests.semver.tagsets import mixed_tags
 
     objs = typical_resources(2000)
-    many = tags(100_000)
+    many = mixed_tags(100_000)
     print("median of 5 runs")
     print(f"  kustomize printer, 2,000 resources       {median_ms(lambda: dump_resources(objs)):8.1f} ms")
     print(f"  semver latest of 100,000 tags (random)   "

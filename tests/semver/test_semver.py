@@ -22,7 +22,15 @@ from collections.abc import Sequence
 import pytest
 
 from fluxpy import semver
-from fluxpy.semver import Constraint, SemverError, Version, latest, parse, parse_image_tag
+from fluxpy.semver import (
+    Constraint,
+    SemverError,
+    Version,
+    latest,
+    parse,
+    parse_image_tag,
+)
+from tests.semver.tagsets import mixed_tags
 
 # --- version_test.go: TestStrictNewVersion ------------------------------------
 STRICT_CASES = [
@@ -795,19 +803,7 @@ def test_range_validation_rejects_long_failing_input() -> None:
 
 def test_latest_of_100000_tags_is_the_highest_match() -> None:
     # Its speed (target 0.3 s) is measured in bench/micro.py, not asserted here.
-    rnd = random.Random(3)
-    tags = []
-    for i in range(100_000):
-        r = rnd.random()
-        major, minor, patch = rnd.randint(0, 30), rnd.randint(0, 50), rnd.randint(0, 200)
-        if r < 0.7:
-            tags.append(f"{major}.{minor}.{patch}")
-        elif r < 0.85:
-            tags.append(f"v{major}.{minor}.{patch}-rc.{rnd.randint(0, 9)}")
-        elif r < 0.95:
-            tags.append(f"{major}.{minor}.{patch}+build.{i}")
-        else:
-            tags.append(f"sha-{rnd.getrandbits(32):08x}")
+    tags = mixed_tags(100_000)
     winner = latest(tags, ">=1.0.0 <20.0.0", strict=False)
     expected = max(
         (v for v in map(parse_image_tag, tags) if v is not None and 1 <= v.major < 20 and not v.prerelease),
