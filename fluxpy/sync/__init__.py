@@ -1,0 +1,1 @@
+"""Cluster sync steps 6-12 for a Kustomization: decrypt, validate, apply, prune, wait, status, events."""
