@@ -10,11 +10,17 @@ kustomize adds a second, narrower rule of its own (its load restrictor): a
 *file* named by a kustomization must lie in or below that kustomization's
 directory, while a *directory* (a base) may be anywhere. `load_file` applies
 that rule; `confine` applies only the root rule.
+
+An `overlay` replaces the content of some files in memory: the sync pipeline
+puts the plaintext of SOPS-encrypted secretGenerator sources there (Flux
+decrypts them in place on disk before building), so the build reads the
+decrypted bytes while nothing decrypted is ever written.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from fluxpy.kustomize.errors import BuildError
@@ -31,11 +37,14 @@ class Root:
             file must lie under the directory of the kustomization naming it.
             Flux builds with `LoadRestrictionsNone`, where anything inside
             the root may be read.
+        overlay: content to read instead of the disk's, by real (resolved) path.
     """
 
-    def __init__(self, path: Path | str, *, restrict_to_dir: bool = True) -> None:
+    def __init__(self, path: Path | str, *, restrict_to_dir: bool = True,
+                 overlay: Mapping[Path, bytes] | None = None) -> None:
         self.path = Path(os.path.realpath(path))
         self.restrict_to_dir = restrict_to_dir
+        self.overlay: Mapping[Path, bytes] = dict(overlay or {})
 
     def __repr__(self) -> str:
         return f"Root({str(self.path)!r})"
@@ -90,6 +99,8 @@ class Root:
             raise BuildError(f"security; file '{abs_path}' is not in or below '{self.path if not self.restrict_to_dir else base_dir}'")
         if self.restrict_to_dir and not in_base:
             raise BuildError(f"security; file '{abs_path}' is not in or below '{base_dir}'")
+        if real in self.overlay:
+            return real, self.overlay[real]
         try:
             return real, real.read_bytes()
         except OSError as exc:
@@ -102,6 +113,8 @@ class Root:
             BuildError: outside the root, missing, or unreadable.
         """
         real = self.confine(path)
+        if real in self.overlay:
+            return self.overlay[real]
         try:
             return real.read_bytes()
         except OSError as exc:

@@ -1,19 +1,34 @@
 """SOPS decryption, pure and in memory: keys and objects in, plaintext objects out.
 
-The kustomization pipeline calls `decrypt` on each built object that
-`has_sops_metadata` (and is not opted out with `decryption_disabled`), with
-the age identities parsed by `parse_age_identities` from the decryption
-Secret's ``*.agekey`` values, ``SOPS_AGE_KEY``/``SOPS_AGE_KEY_FILE`` or
-``--decryption-key-file``. Nothing is written to disk and no error message
-contains a secret. Only age X25519 recipients are supported; PGP, cloud KMS,
-Vault and Shamir key groups raise a `DecryptionError` saying so.
+The kustomization pipeline (`fluxpy.sync.decrypt`) calls `decrypt` on each
+built object that `has_sops_metadata` (and is not opted out with
+`decryption_disabled`), and `decrypt_document` on Secret data values that hold
+a whole sops document (dotenv, JSON, binary). Keys come as a `Keyring`: age
+identities and armored PGP private keys from the decryption Secret
+(`Keyring.from_secret`) or, for cluster-free builds, from ``SOPS_AGE_KEY``,
+``SOPS_AGE_KEY_FILE`` and ``--decryption-key-file``
+(`Keyring.from_environment`). PGP data keys are unwrapped by the ``gpg``
+binary in a throwaway home under /dev/shm (`GnuPG`). Nothing is written to
+disk and no error message contains a secret. Cloud KMS, Vault and Shamir key
+groups raise a `DecryptionError` saying so; YAML and INI documents are
+decrypted only as whole Kubernetes objects.
 """
 
 from __future__ import annotations
 
 from fluxpy.sops.age import AgeError, AgeIdentity, parse_age_identities
-from fluxpy.sops.decrypt import decrypt, decryption_disabled, has_sops_metadata
+from fluxpy.sops.decrypt import (
+    decrypt,
+    decrypt_document,
+    decryption_disabled,
+    has_sops_metadata,
+    object_ref,
+)
 from fluxpy.sops.errors import DecryptionError
+from fluxpy.sops.formats import Format, detect_format, format_for_path
+from fluxpy.sops.keys import Keyring, PgpKey, from_environment, from_secret
+from fluxpy.sops.pgp import GnuPG
 
-__all__ = ["AgeError", "AgeIdentity", "DecryptionError", "decrypt", "decryption_disabled",
-           "has_sops_metadata", "parse_age_identities"]
+__all__ = ["AgeError", "AgeIdentity", "DecryptionError", "Format", "GnuPG", "Keyring", "PgpKey", "decrypt",
+           "decrypt_document", "decryption_disabled", "detect_format", "format_for_path", "from_environment",
+           "from_secret", "has_sops_metadata", "object_ref", "parse_age_identities"]

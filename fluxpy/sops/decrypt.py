@@ -1,40 +1,39 @@
-"""Decrypting one SOPS-encrypted object in memory, as Flux's kustomize-controller does.
+"""Decrypting SOPS-encrypted objects and documents in memory, as Flux's kustomize-controller does.
 
-Runs after the kustomize build and before substitution: every object with a
+Runs after the kustomize build and before substitution. Every object with a
 top-level ``sops`` block (a v1 Secret or any other kind) is replaced by its
-plaintext. The steps follow sops itself: recover the 32-byte data key from a
-``sops.age[]`` entry (or a single ``key_groups`` group) with one of our age
-identities; walk the tree in document order, decrypting each leaf that sops
-would have encrypted (``*_suffix`` / ``*_regex`` rules, matched against every
-key on the path) with AES-256-GCM and the path as additional data; hash every
-plaintext leaf into SHA-512 (only the encrypted ones, seeded with
-sha256("sops"), under ``mac_only_encrypted``); and compare with the stored
-``mac``, itself encrypted with ``lastmodified`` as additional data. Any
-difference means the file was changed after encryption, and nothing is
-returned. Key order matters to the MAC, so the object must come in the
-file's own key order (as the kustomize reader keeps it).
+plaintext (`decrypt`); a document inside a Secret ``data`` value or a
+secretGenerator source is decrypted to bytes in the format its name calls for
+(`decrypt_document`). Both follow sops: recover the data key with the
+`Keyring` (`fluxpy.sops.datakey`: age first, then PGP through gpg), decrypt
+every leaf sops would have encrypted and hash the plaintext
+(`fluxpy.sops.tree`), and compare with the stored MAC. Any difference means
+the file was changed after encryption, and nothing is returned.
+
+Key order matters to the MAC, so an object must come in its file's own key
+order (as the kustomize reader keeps it). Flux itself skips the MAC check on
+whole objects (``checkSopsMac`` is off) because kustomize transformers
+(``namespace``, labels, name prefixes) change fields the MAC covers;
+``verify_mac=False`` does the same here.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
-import re
-from collections.abc import Callable
 from typing import Any
 
-from fluxpy.sops import age, values
-from fluxpy.sops.age import AgeIdentity
+from fluxpy.sops import datakey, formats, tree, values
 from fluxpy.sops.errors import DecryptionError
+from fluxpy.sops.formats import Format
+from fluxpy.sops.keys import Keyring
+from fluxpy.sops.pgp import GnuPG
 
-__all__ = ["decrypt", "decryption_disabled", "has_sops_metadata"]
+__all__ = ["decrypt", "decrypt_document", "decryption_disabled", "has_sops_metadata", "object_ref"]
 
-_MAC_ONLY_ENCRYPTED_INIT = hashlib.sha256(b"sops").digest()
-_DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted"
 _DECRYPT_ANNOTATION = "kustomize.toolkit.fluxcd.io/decrypt"
-_HINT = ("put the age identity in a <name>.agekey key of the Secret named by spec.decryption.secretRef, "
-         "or pass it with SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or --decryption-key-file")
+_MAC_HINT = ("if kustomize changed the object (namespace, labels, name prefix or suffix), encrypt it with "
+             "--encrypted-regex '^(data|stringData)$' --mac-only-encrypted so the MAC covers only the secrets; "
+             "otherwise re-encrypt the file with sops")
 
 
 def has_sops_metadata(obj: dict[str, Any]) -> bool:
@@ -50,8 +49,8 @@ def decryption_disabled(obj: dict[str, Any]) -> bool:
     return isinstance(value, str) and value.lower() == "disabled"
 
 
-def _ref(obj: dict[str, Any]) -> str:
-    """``Kind/namespace/name`` as far as it is readable before decryption."""
+def object_ref(obj: dict[str, Any]) -> str:
+    """``Kind/namespace/name`` as far as it is readable (encrypted parts show as ``<encrypted>``)."""
 
     def readable(value: Any) -> str | None:
         if not isinstance(value, str) or not value:
@@ -66,96 +65,32 @@ def _ref(obj: dict[str, Any]) -> str:
     return f"{kind}/{ns}/{name}" if ns else f"{kind}/{name}"
 
 
-def _age_entries(meta: dict[str, Any], fail: Callable[[str], DecryptionError]) -> list[dict[str, Any]]:
-    groups = meta.get("key_groups")
-    if isinstance(groups, list) and groups:
-        if len(groups) > 1:
-            raise fail("uses Shamir key groups, which fluxpy cannot decrypt yet")
-        entries = groups[0].get("age") if isinstance(groups[0], dict) else None
-    else:
-        entries = meta.get("age")
-    return [e for e in entries or [] if isinstance(e, dict)]
+def _where(ref: str, path: str | None) -> str:
+    return f"{ref} in {path}" if path else ref
 
 
-def _data_key(meta: dict[str, Any], identities: list[AgeIdentity],
-              fail: Callable[[str], DecryptionError], where: str) -> bytes:
-    entries = _age_entries(meta, fail)
-    if not entries:
-        others = [k for k in ("pgp", "kms", "gcp_kms", "azure_kv", "hc_vault") if meta.get(k)]
-        if others:
-            raise fail(f"is encrypted only for {', '.join(others)}; fluxpy decrypts age recipients only")
-        raise fail("has no age recipients in its sops metadata")
-    ours = {i.recipient for i in identities}
-    # Try entries for our own recipients first; a stanza that no identity opens costs little.
-    ordered = sorted(entries, key=lambda e: e.get("recipient") not in ours)
-    for entry in ordered:
-        enc = entry.get("enc")
-        if not isinstance(enc, str):
-            continue
-        try:
-            key = age.decrypt_armored(enc, identities)
-        except age.NoIdentityMatched:
-            continue
-        except age.AgeError as exc:
-            raise fail(f"cannot unwrap the data key for {entry.get('recipient')}: {exc}") from None
-        if len(key) != 32:
-            raise fail("the age-encrypted data key is not 32 bytes")
-        return key
-    recipients = ", ".join(str(e.get("recipient")) for e in entries)
-    raise DecryptionError(f"no age identity matches the recipients of {where} ({recipients})", hint=_HINT)
-
-
-class _Rules:
-    """sops ``shouldBeEncrypted`` for a tree without comments."""
-
-    def __init__(self, meta: dict[str, Any], fail: Callable[[str], DecryptionError]) -> None:
-        def text(key: str) -> str:
-            value = meta.get(key)
-            return value if isinstance(value, str) else ""
-
-        self.unencrypted_suffix = text("unencrypted_suffix")
-        self.encrypted_suffix = text("encrypted_suffix")
-        try:
-            self.unencrypted_regex = re.compile(text("unencrypted_regex")) if text("unencrypted_regex") else None
-            self.encrypted_regex = re.compile(text("encrypted_regex")) if text("encrypted_regex") else None
-        except re.error:
-            raise fail("has an invalid encrypted_regex/unencrypted_regex in its sops metadata") from None
-        if not (self.unencrypted_suffix or self.encrypted_suffix or self.unencrypted_regex
-                or self.encrypted_regex or text("unencrypted_comment_regex") or text("encrypted_comment_regex")):
-            self.unencrypted_suffix = _DEFAULT_UNENCRYPTED_SUFFIX
-
-    def encrypted(self, path: list[str]) -> bool:
-        result = True
-        if self.unencrypted_suffix and any(p.endswith(self.unencrypted_suffix) for p in path):
-            result = False
-        if self.encrypted_suffix:
-            result = any(p.endswith(self.encrypted_suffix) for p in path)
-        if self.unencrypted_regex is not None and any(self.unencrypted_regex.search(p) for p in path):
-            result = False
-        if self.encrypted_regex is not None:
-            result = any(self.encrypted_regex.search(p) for p in path)
-        return result
-
-
-def decrypt(obj: dict[str, Any], *, identities: list[AgeIdentity], path: str) -> dict[str, Any]:
+def decrypt(obj: dict[str, Any], *, keyring: Keyring, path: str | None = None, verify_mac: bool = True,
+            gnupg: GnuPG | None = None) -> dict[str, Any]:
     """Decrypt a SOPS-encrypted object in memory and verify its MAC.
 
     Args:
         obj: the object as read from the file, in file key order, with its
             top-level ``sops`` block.
-        identities: the age identities to try.
-        path: the file the object came from, for error messages.
+        keyring: the age identities and PGP keys to try.
+        path: the file the object came from, for error messages; None if unknown.
+        verify_mac: compare the MAC (sops does; Flux skips it for whole objects).
+        gnupg: an open session for PGP recipients; None to open one if needed.
 
     Returns:
         A new object without ``sops`` and with every encrypted value replaced
         by its plaintext (typed as sops recorded it: str, int, float, bool).
 
     Raises:
-        DecryptionError: no identity matches, the key is wrong, a value is
+        DecryptionError: no key matches, the key is wrong, a value is
             malformed, or the MAC does not match. The message names the object
             and the file and never contains plaintext.
     """
-    where = f"{_ref(obj)} in {path}"
+    where = _where(object_ref(obj), path)
 
     def fail(reason: str) -> DecryptionError:
         return DecryptionError(f"{where} {reason}")
@@ -163,66 +98,48 @@ def decrypt(obj: dict[str, Any], *, identities: list[AgeIdentity], path: str) ->
     meta = obj.get("sops")
     if not isinstance(meta, dict):
         raise fail("has no sops metadata")
-    key = _data_key(meta, identities, fail, where)
-    rules = _Rules(meta, fail)
-    mac_only_encrypted = meta.get("mac_only_encrypted") is True
-    digest = hashlib.sha512()
-    if mac_only_encrypted:
-        digest.update(_MAC_ONLY_ENCRYPTED_INIT)
-
-    def leaf(value: Any, keys: list[str]) -> Any:
-        encrypted = rules.encrypted(keys)
-        dotted = ".".join(keys)
-        if encrypted:
-            if not isinstance(value, str):
-                raise fail(f"has an unencrypted {type(value).__name__} at {dotted} where sops expects ENC[...]")
-            try:
-                value = values.decrypt_value(value, key, ":".join(keys) + ":")
-            except values.BadValue as exc:
-                raise fail(f"has a malformed encrypted value at {dotted}: {exc}") from None
-            except values.WrongKey:
-                raise fail(f"has a value at {dotted} that does not decrypt with its data key "
-                           "(tampered value or moved key)") from None
-        if (not mac_only_encrypted or encrypted) and not isinstance(value, values.Comment):
-            try:
-                digest.update(values.to_bytes(value))
-            except values.BadValue as exc:
-                raise fail(f"has a value at {dotted} sops cannot hash: {exc}") from None
-        return str(value) if isinstance(value, values.Comment) else value
-
-    def walk(node: Any, keys: list[str]) -> Any:
-        if isinstance(node, dict):
-            out: dict[str, Any] = {}
-            for k, v in node.items():
-                if not isinstance(k, str):
-                    raise fail(f"has a non-string key under {'.'.join(keys) or 'the top level'}")
-                out[k] = walk(v, [*keys, k])
-            return out
-        if isinstance(node, list):
-            return [walk(item, keys) for item in node]
-        if node is None:
-            return None
-        return leaf(node, keys)
-
-    plain: dict[str, Any] = {}
-    for k, v in obj.items():
-        if k != "sops":
-            plain[k] = walk(copy.deepcopy(v), [k])
-
-    stored = meta.get("mac")
-    lastmodified = meta.get("lastmodified")
-    if not isinstance(stored, str) or not stored:
-        raise fail("has no MAC in its sops metadata")
-    if not isinstance(lastmodified, str):
-        # A YAML reader that typed the timestamp would change the additional data.
-        raise fail("has no lastmodified string in its sops metadata")
-    try:
-        expected = values.decrypt_value(stored, key, lastmodified)
-    except values.BadValue as exc:
-        raise fail(f"has a malformed MAC: {exc}") from None
-    except values.WrongKey:
-        raise fail("has a MAC that does not decrypt (tampered sops.mac or sops.lastmodified)") from None
-    computed = digest.hexdigest().upper()
-    if not isinstance(expected, str) or not hmac.compare_digest(computed, expected.upper()):
-        raise fail("failed MAC verification: the file was modified after it was encrypted")
+    key = datakey.recover(meta, keyring, where=where, gnupg=gnupg)
+    body = {k: copy.deepcopy(v) for k, v in obj.items() if k != "sops"}
+    plain, mac = tree.decrypt_tree(body, meta, key, fail)
+    if verify_mac:
+        tree.check_mac(meta, key, mac, fail, mismatch_hint=_MAC_HINT)
+    assert isinstance(plain, dict)
     return plain
+
+
+def decrypt_document(data: bytes, *, keyring: Keyring, where: str, output_format: Format,
+                     input_format: Format | None = None, gnupg: GnuPG | None = None) -> bytes:
+    """Decrypt a whole sops document (dotenv, JSON or binary) and emit it as sops would.
+
+    Args:
+        data: the encrypted document.
+        keyring: the keys to try.
+        where: what holds it, for messages (``Secret/apps/db data key 'app.env' in apps/db.yaml``).
+        output_format: how to emit the plaintext (Flux: from the data key or file name).
+        input_format: how to read it; None to detect it from sops's markers.
+        gnupg: an open session for PGP recipients; None to open one if needed.
+
+    Returns:
+        The plaintext bytes, equal to ``sops --decrypt`` output (for dotenv and
+        JSON, equal to the original file when that was in sops's own layout).
+
+    Raises:
+        DecryptionError: not a sops document, a YAML/INI document, no key
+            matches, a value or the MAC does not verify, or the tree does not
+            fit the output format. The message names `where`, never a value.
+    """
+
+    def fail(reason: str) -> DecryptionError:
+        return DecryptionError(f"{where} {reason}")
+
+    fmt = input_format or formats.detect_format(data)
+    if fmt is None:
+        raise fail("is not a sops-encrypted document")
+    if fmt is Format.BINARY:
+        fmt = Format.JSON  # the binary store is a JSON envelope
+    branch, meta = formats.load_encrypted(data, fmt, fail)
+    key = datakey.recover(meta, keyring, where=where, gnupg=gnupg)
+    plain, mac = tree.decrypt_tree(branch, meta, key, fail)
+    tree.check_mac(meta, key, mac, fail)
+    assert isinstance(plain, tree.Branch)
+    return formats.emit_plain(plain, output_format, fail)

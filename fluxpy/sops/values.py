@@ -20,7 +20,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["BadValue", "WrongKey", "decrypt_value", "is_encrypted_value", "to_bytes"]
+__all__ = ["BadValue", "WrongKey", "decrypt_value", "go_float", "is_encrypted_value", "to_bytes"]
 
 _ENC = re.compile(r"^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]")
 
@@ -108,8 +108,8 @@ def decrypt_value(value: str, key: bytes, aad: str) -> Any:
     raise BadValue(f"unknown type {kind!r}")
 
 
-def _go_float(f: float) -> str:
-    # strconv.FormatFloat(f, 'f', -1, 64): shortest round-trip digits, never an exponent.
+def go_float(f: float) -> str:
+    """strconv.FormatFloat(f, 'f', -1, 64): shortest round-trip digits, never an exponent."""
     if math.isnan(f):
         return "NaN"
     if math.isinf(f):
@@ -127,7 +127,7 @@ def to_bytes(value: Any) -> bytes:
     if isinstance(value, int):
         return str(value).encode()
     if isinstance(value, float):
-        return _go_float(value).encode()
+        return go_float(value).encode()
     if isinstance(value, bytes):
         return value
     if isinstance(value, str):
