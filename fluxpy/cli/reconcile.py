@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from fluxpy.cli import sync
 from fluxpy.cli.kinds_group import KindGroup
 from fluxpy.cli.options import GlobalOptions, with_globals
 
@@ -21,6 +22,7 @@ reconcile_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, no_args_is_hel
                             help="Run a Flux object's pipeline now, in this process.")
 sources_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, no_args_is_help=True, help="Reconcile sources.")
 reconcile_app.add_typer(sources_app, name="source", help="Reconcile sources. Also: sources.")
+reconcile_app.command("kustomization")(sync.kustomization)
 
 
 @sources_app.command("git")

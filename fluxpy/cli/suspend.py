@@ -1,7 +1,8 @@
 """`fluxpy suspend KIND NAME...` and `fluxpy resume KIND NAME...`.
 
 Both set or clear `spec.suspend` with a patch that touches nothing else and
-print flux's progress lines. (Resuming does not run the pipeline yet.)
+print flux's progress lines. Resuming a Kustomization also reconciles it,
+as `flux resume ks` does; other kinds get their pipelines in later issues.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,6 +16,8 @@ from fluxpy.errors import UsageError
 
 NamesArg = Annotated[list[str] | None, typer.Argument(metavar="NAME...", help="The objects' names.", show_default=False)]
 AllOpt = Annotated[bool, typer.Option("--all", help="All objects of this kind in the namespace.")]
+NoWaitOpt = Annotated[bool, typer.Option("--no-wait", help="Only clear spec.suspend; do not reconcile now "
+                                                           "(flux: --wait=false).")]
 
 suspend_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Suspend the reconciliation of Flux objects.", no_args_is_help=True)
 resume_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Resume the reconciliation of suspended Flux objects.", no_args_is_help=True)
@@ -24,7 +27,8 @@ suspend_images = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Suspend
 resume_images = typer.Typer(cls=KindGroup, rich_markup_mode=None, help="Resume image automation objects.", no_args_is_help=True)
 
 
-def run(g: GlobalOptions, kind_name: str, names: Sequence[str], *, every: bool, suspend: bool) -> None:
+def run(g: GlobalOptions, kind_name: str, names: Sequence[str], *, every: bool, suspend: bool,
+        reconcile: bool = True) -> None:
     """Suspend or resume the named objects (or all of them) of one kind."""
     from fluxpy import listing, suspension
     from fluxpy.cli.session import connect, terminal
@@ -49,9 +53,23 @@ def run(g: GlobalOptions, kind_name: str, names: Sequence[str], *, every: bool, 
         log.action(f"{verb} {word} {item.name} in {item.namespace} namespace")
         suspension.set_suspended(kube, kind, item, suspend=suspend)
         log.success(f"{word} {done}")
+    if not suspend and reconcile and kind.kind == "Kustomization":
+        # As flux: a resumed Kustomization is reconciled at once.
+        from fluxpy.cli import sync
+
+        sync.run(g, [], every=len(items) > 1, kube=kube, targets=[(i.namespace, i.name) for i in items])
 
 
 def _command(kind: str, *, suspend: bool) -> Callable[..., None]:
+    if not suspend and kind == "Kustomization":
+        @with_globals(all_namespaces=True)
+        def resume_and_reconcile(g: GlobalOptions, names: NamesArg = None, all_: AllOpt = False,
+                                 no_wait: NoWaitOpt = False) -> None:
+            run(g, kind, names or [], every=all_, suspend=False, reconcile=not no_wait)
+
+        resume_and_reconcile.__doc__ = "Resume Kustomization objects and reconcile them now."
+        return resume_and_reconcile
+
     @with_globals(all_namespaces=True)
     def command(g: GlobalOptions, names: NamesArg = None, all_: AllOpt = False) -> None:
         run(g, kind, names or [], every=all_, suspend=suspend)

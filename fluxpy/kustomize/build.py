@@ -51,7 +51,7 @@ _REMOTE_PREFIXES = ("http://", "https://", "git@", "ssh://", "git::", "github.co
 
 
 def build(root: Path, path: Path | None = None, *, kustomization: Mapping[str, Any] | None = None,
-          restrict_to_dir: bool = True) -> ResMap:
+          restrict_to_dir: bool = True, overlay: Mapping[Path, bytes] | None = None) -> ResMap:
     """Build the kustomization at `path` (default: `root`), reading nothing outside `root`.
 
     Args:
@@ -61,6 +61,8 @@ def build(root: Path, path: Path | None = None, *, kustomization: Mapping[str, A
             of the directory's own file: Flux's generated or overlaid one.
         restrict_to_dir: kustomize's `RootOnly` load restrictor (its CLI
             default); Flux builds with it off (files anywhere in the root).
+        overlay: file content to use instead of the disk's, by real path
+            (decrypted generator sources; see `fs.Root`).
 
     Returns:
         The final objects, in output order.
@@ -68,7 +70,7 @@ def build(root: Path, path: Path | None = None, *, kustomization: Mapping[str, A
     Raises:
         BuildError: the tree cannot be built; the message is kustomize's.
     """
-    fsroot = Root(root, restrict_to_dir=restrict_to_dir)
+    fsroot = Root(root, restrict_to_dir=restrict_to_dir, overlay=overlay)
     directory = fsroot.confine(path if path is not None else fsroot.path)
     target = _Target(fsroot, directory, chain=(), schemas=openapi.SchemaState())
     if kustomization is not None:

@@ -6,7 +6,8 @@ namespace, prefix/suffix, patches, components, images), the kustomize build
 (files anywhere in the source root, nothing outside it), `postBuild`
 substitution, `commonMetadata`, then the ownership labels. `flux build`
 prints the result with SOPS-encrypted Secrets masked; the sync pipeline will
-decrypt them instead.
+decrypt them instead, between `build_manifests` and `post_build` (Flux's
+order: decryption sees the objects as built, substitution sees plaintext).
 
 `substitution_sources` is the only I/O: it reads the `substituteFrom`
 ConfigMaps and Secrets through the cluster layer (skipped with --dry-run, as
@@ -24,6 +25,7 @@ from fluxpy.kustomize.errors import BuildError
 if TYPE_CHECKING:
     from fluxpy.kube.client import Kube
     from fluxpy.models.kustomize import Kustomization
+    from fluxpy.sops.keys import Keyring
 
 
 def substitution_sources(kube: Kube, ks: Kustomization) -> list[dict[str, str]]:
@@ -55,7 +57,9 @@ def substitution_sources(kube: Kube, ks: Kustomization) -> list[dict[str, str]]:
 
 def build_kustomization(ks: Kustomization, *, root: Path, path: Path, sources: list[dict[str, str]],
                         strict: bool = False) -> list[dict[str, Any]]:
-    """The objects Flux would apply for `ks`, built from the tree at `path` inside `root`.
+    """The objects Flux would apply for `ks`, built from the tree at `path` inside `root` (no decryption).
+
+    `build_manifests` then `post_build`; the sync pipeline decrypts in between.
 
     Args:
         ks: the Kustomization object.
@@ -67,7 +71,25 @@ def build_kustomization(ks: Kustomization, *, root: Path, path: Path, sources: l
     Raises:
         BuildError: the tree cannot be built or substituted.
     """
-    from fluxpy.kustomize import build, flux, ownership, postbuild, yamlio
+    return post_build(ks, build_manifests(ks, root=root, path=path), sources=sources, strict=strict)
+
+
+def build_manifests(ks: Kustomization, *, root: Path, path: Path,
+                    keyring: Keyring | None = None) -> list[dict[str, Any]]:
+    """The kustomize build of `path` with Flux's generated kustomization and the Kustomization's overlay.
+
+    Args:
+        ks: the Kustomization object.
+        root: the source root (nothing outside it is read).
+        path: the directory to build.
+        keyring: keys for sops-encrypted secretGenerator sources and patch
+            files, read decrypted from memory (None: read as they are).
+
+    Raises:
+        BuildError: the tree cannot be built.
+        fluxpy.sops.DecryptionError: an encrypted source cannot be decrypted.
+    """
+    from fluxpy.kustomize import build, flux, yamlio
 
     def decode(text: str, rel: str) -> object:
         return yamlio.load_documents(text, path=rel)
@@ -75,7 +97,24 @@ def build_kustomization(ks: Kustomization, *, root: Path, path: Path, sources: l
     generated = flux.generate(root, path, decode=decode)
     base = generated if generated is not None else _read_kustomization(path)
     kustomization = flux.overlay(base, ks.spec)
-    objs = [res.obj for res in build.build(root, path, kustomization=kustomization, restrict_to_dir=False)]
+    overlay = None
+    if keyring is not None:
+        from fluxpy.sync.decrypt import decrypt_sources
+
+        overlay = decrypt_sources(root, path, keyring, kustomization=kustomization)
+    return [res.obj for res in build.build(root, path, kustomization=kustomization, restrict_to_dir=False,
+                                           overlay=overlay)]
+
+
+def post_build(ks: Kustomization, objs: list[dict[str, Any]], *, sources: list[dict[str, str]],
+               strict: bool = False) -> list[dict[str, Any]]:
+    """After the build (and decryption): postBuild substitution, commonMetadata, ownership labels.
+
+    Raises:
+        BuildError: a variable name is invalid, or unset in strict mode.
+    """
+    from fluxpy.kustomize import ownership, postbuild
+
     post = ks.spec.post_build
     if post is not None:
         variables = postbuild.collect(sources=sources, inline=post.substitute)

@@ -35,6 +35,9 @@ class Progress(Protocol):
 
     def started(self, step: str) -> None: ...
 
+    def update(self, step: str, detail: str) -> None:
+        """The running step has news (e.g. apply counts); shown live on a terminal only."""
+
     def finished(self, result: StepResult) -> None: ...
 
 
@@ -45,6 +48,9 @@ class Silent:
         self.results: list[StepResult] = []
 
     def started(self, step: str) -> None:
+        """Ignore."""
+
+    def update(self, step: str, detail: str) -> None:
         """Ignore."""
 
     def finished(self, result: StepResult) -> None:

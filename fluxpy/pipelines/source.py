@@ -26,7 +26,6 @@ from fluxpy.source.types import GitAuth, GitFetchSpec, GitRef, StoredArtifact
 
 if TYPE_CHECKING:
     from fluxpy.kube.client import Kube
-    from fluxpy.kube.resource import Resource
     from fluxpy.models.source import GitRepository
     from fluxpy.source.events import EventSpec
     from fluxpy.source.storage import Storage
@@ -104,6 +103,30 @@ def fetch_spec(repo: GitRepository) -> GitFetchSpec:
                         ignore=repo.spec.ignore, timeout=repo.spec.timeout.total_seconds())
 
 
+def pull_pinned(kube: Kube, repo: GitRepository, *, revision: str, storage: Storage,
+                cache_dir: Path) -> StoredArtifact:
+    """The artifact of the revision a GitRepository's status names, when it is not in the local cache.
+
+    Consumers (a Kustomization) build the revision the source recorded, not
+    whatever the remote has now, as Flux's controllers do when they download
+    the artifact; so the recorded commit is fetched (with the source's
+    credentials) and stored under the status' artifact path. The
+    GitRepository's status is not touched.
+
+    Raises:
+        fluxpy.source.errors.SourceError: the commit cannot be fetched.
+    """
+    from dataclasses import replace
+
+    commit = _commit_of(revision)
+    spec = fetch_spec(repo)
+    if commit is not None:
+        spec = replace(spec, ref=replace(spec.ref, tag=None, semver=None, commit=commit))
+    fetched = pull_artifact(spec, read_auth(kube, repo), storage=storage, cache_dir=cache_dir,
+                            kind="gitrepository", namespace=repo.namespace or "", name=repo.name)
+    return fetched.artifact
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What `reconcile_git_repository` did."""
@@ -128,6 +151,7 @@ def reconcile_git_repository(kube: Kube, *, namespace: str, name: str, storage: 
     from fluxpy.models import kinds
     from fluxpy.models.common import Artifact
     from fluxpy.models.source import GitRepository
+    from fluxpy.pipelines.record import write_status
     from fluxpy.source import errors, events
     from fluxpy.source import status as status_mod
     from fluxpy.source import storage as storage_mod
@@ -140,7 +164,7 @@ def reconcile_git_repository(kube: Kube, *, namespace: str, name: str, storage: 
         raise SuspendedError(f"{repo.ref}: resource is suspended", hint=f"resume it: fluxpy resume source git {name}")
     last = storage.lookup(repo.status.artifact.path) if repo.status.artifact else None
     try:
-        auth = _read_auth(kube, repo)
+        auth = read_auth(kube, repo)
         fetched = pull_artifact(fetch_spec(repo), auth, storage=storage, cache_dir=cache_dir, kind="gitrepository",
                                 namespace=namespace, name=name, last=last, progress=progress)
     except errors.SourceError as err:
@@ -148,7 +172,7 @@ def reconcile_git_repository(kube: Kube, *, namespace: str, name: str, storage: 
         if isinstance(err, errors.StorageError | errors.ArtifactError):
             reason = "StorageOperationFailed"
         failed = status_mod.failed(repo, reason=reason, message=err.message, now=now())
-        _write_status(kube, resource, obj, failed.to_dict())
+        write_status(kube, resource, obj, failed.to_dict())
         _record(kube, obj, events.failure(reason, err.message))
         raise
     stored = fetched.artifact
@@ -159,14 +183,14 @@ def reconcile_git_repository(kube: Kube, *, namespace: str, name: str, storage: 
                         size=stored.size)
     new_status = status_mod.succeeded(repo, artifact, now=now())
     with step(progress, "status") as s:
-        changed = _write_status(kube, resource, obj, new_status.to_dict())
+        changed = write_status(kube, resource, obj, new_status.to_dict())
         s.detail = "Ready: " + status_mod.stored_message(fetched.revision) + ("" if changed else " (no change)")
     with step(progress, "events") as s:
         s.detail = _record(kube, obj, _success_event(repo, fetched))
     return Outcome(fetched.revision, stored, fetched.unchanged)
 
 
-def _read_auth(kube: Kube, repo: GitRepository) -> GitAuth | None:
+def read_auth(kube: Kube, repo: GitRepository) -> GitAuth | None:
     """Credentials from `spec.secretRef`, or None."""
     if repo.spec.secret_ref is None:
         return None
@@ -185,18 +209,6 @@ def _read_auth(kube: Kube, repo: GitRepository) -> GitAuth | None:
     return auth_mod.from_secret(secret, ref=f"Secret {secret_name}")
 
 
-def _write_status(kube: Kube, resource: Resource, obj: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Patch the status subresource; False when nothing changed (no write made)."""
-    from fluxpy.source.status import merge_patch
-
-    patch = merge_patch(obj.get("status") or {}, new)
-    if not patch["status"]:
-        return False
-    kube.patch(resource, obj["metadata"]["name"], patch, namespace=obj["metadata"]["namespace"],
-               patch_type="merge", subresource="status")
-    return True
-
-
 def _success_event(repo: GitRepository, fetched: Fetched) -> EventSpec:
     from fluxpy.models import conditions as conds
     from fluxpy.source import events
@@ -212,14 +224,7 @@ def _success_event(repo: GitRepository, fetched: Fetched) -> EventSpec:
 
 
 def _record(kube: Kube, obj: dict[str, Any], event: EventSpec) -> str:
-    """Record one Event; a failure to record is reported, never fatal (Flux's recorder is best-effort)."""
-    from fluxpy.kube import errors as kerr
-    from fluxpy.kube import events as kube_events
+    from fluxpy.pipelines.record import record_event
     from fluxpy.source.events import CONTROLLER
 
-    try:
-        kube_events.record(kube, obj, type=event.type, reason=event.reason, message=event.message,
-                           controller=CONTROLLER, annotations=event.annotations)
-    except kerr.KubeError as err:
-        return f"{event.type} {event.reason} not recorded: {err}"
-    return f"{event.type} {event.reason}: {event.message}"
+    return record_event(kube, obj, event, controller=CONTROLLER)

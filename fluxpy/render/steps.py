@@ -34,6 +34,10 @@ class StepView:
             self._spinner = self.term.console("err").status(f"{step}...")
             self._spinner.start()
 
+    def update(self, step: str, detail: str) -> None:
+        if self._spinner is not None:
+            self._spinner.update(f"{step}: {detail}")
+
     def finished(self, result: StepResult) -> None:
         self._stop()
         # A failed step prints nothing here: the error itself reaches the

@@ -44,7 +44,7 @@ def test_suspend_then_resume_touches_only_spec_suspend(apiserver: ApiServer, flu
     assert _without_server_fields(suspended) == _without_server_fields(before)
     assert fluxpy("get", "ks", "apps", "--no-header").out.split("\t")[2].strip() == "True"
 
-    result = fluxpy("resume", "ks", "apps")
+    result = fluxpy("resume", "ks", "apps", "--no-wait")
     assert result.code == 0, result.err
     assert result.err == ("► resuming kustomization apps in flux-system namespace\n"
                           "✔ kustomization resumed\n")

@@ -19,16 +19,13 @@ matter, so no test sleeps through an interval or asserts on wall-clock time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from fluxpy.health import Status
-from fluxpy.kube import config
 from fluxpy.kube.client import Kube
 from fluxpy.kube.errors import KubeError
-from fluxpy.kube.transport import Backoff
 from fluxpy.models.meta import ObjectRef
 from fluxpy.sync import wait
 from fluxpy.sync.wait import HealthCheckError, WaitResult, wait_for
@@ -48,14 +45,6 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@pytest.fixture
-def kube(apiserver: ApiServer) -> Iterator[Kube]:
-    k = Kube(config.load(kubeconfig=str(apiserver.kubeconfig)), timeout=5.0,
-             backoff=Backoff(attempts=3, base=0.001, cap=0.004, retry_after_cap=0.05), discovery_cache="")
-    yield k
-    k.close()
 
 
 @pytest.fixture
