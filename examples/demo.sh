@@ -10,34 +10,55 @@
 # 3. `fluxpy build kustomize` builds examples/fleet/apps with fluxpy's own
 #    kustomize engine (byte-identical to `kustomize build`), and
 #    `fluxpy build kustomization` builds it as Flux would for the
-#    Kustomization in examples/fleet/clusters/prod/apps.yaml.
+#    Kustomization in examples/fleet/clusters/prod/apps.yaml;
+# 4. a second, empty emulator gets the Kustomization in
+#    examples/fleet/clusters/prod/ and a GitRepository flux-system pointing at
+#    examples/fleet/, committed and served by a real `git http-backend`
+#    (`--git`), and `fluxpy reconcile kustomization` does kustomize-controller's
+#    job: fetch, build, validate, apply, prune, status. First run: everything
+#    created; second run: nothing to do; then examples/push-change.sh pushes a
+#    commit, and a dry run previews what the next run applies and prunes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup
-fluxpy=.venv/bin/fluxpy
-.venv/bin/python -m tests.apiserver.serve --echo --seed examples/cluster \
-    -- "$fluxpy" get all -A \
-    -- "$fluxpy" get ks --status-selector ready=false \
-    -- "$fluxpy" suspend ks apps \
-    -- "$fluxpy" get ks apps \
-    -- "$fluxpy" resume ks apps \
-    -- "$fluxpy" get ks apps -o yaml
-
+export PATH="$PWD/.venv/bin:$PATH"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache"  # fluxpy's artifacts, thrown away at the end
+
+.venv/bin/python -m tests.apiserver.serve --echo --seed examples/cluster \
+    -- fluxpy get all -A \
+    -- fluxpy get ks --status-selector ready=false \
+    -- fluxpy suspend ks apps \
+    -- fluxpy get ks apps \
+    -- fluxpy resume ks apps --no-wait \
+    -- fluxpy get ks apps -o yaml
+
 cp -r examples/fleet "$work/fleet"
 git -C "$work/fleet" init -q -b main
 git -C "$work/fleet" add -A
 git -C "$work/fleet" -c user.name=demo -c user.email=demo@fluxpy.invalid commit -q -m "Add podinfo"
 for run in first again; do
     echo "\$ fluxpy pull git --url file://$work/fleet --branch main   # $run"
-    XDG_CACHE_HOME="$work/cache" "$fluxpy" pull git --url "file://$work/fleet" --branch main
+    fluxpy pull git --url "file://$work/fleet" --branch main
     echo
 done
 
 echo "\$ fluxpy build kustomize examples/fleet/apps"
-"$fluxpy" build kustomize examples/fleet/apps
+fluxpy build kustomize examples/fleet/apps
 echo
 echo "\$ fluxpy build kustomization apps --path examples/fleet/apps --kustomization-file examples/fleet/clusters/prod/apps.yaml --dry-run"
-"$fluxpy" build kustomization apps --path examples/fleet/apps \
+fluxpy build kustomization apps --path examples/fleet/apps \
     --kustomization-file examples/fleet/clusters/prod/apps.yaml --dry-run
+echo
+
+.venv/bin/python -m tests.apiserver.serve --echo --seed examples/fleet/clusters/prod \
+    --git flux-system/flux-system=examples/fleet \
+    -- fluxpy reconcile ks apps --with-source \
+    -- fluxpy get ks \
+    -- fluxpy reconcile ks apps \
+    -- bash examples/push-change.sh \
+    -- fluxpy reconcile source git flux-system \
+    -- fluxpy reconcile ks apps --dry-run -o json \
+    -- fluxpy reconcile ks apps \
+    -- fluxpy get ks apps -o yaml

@@ -112,7 +112,8 @@ def _final_line(log: Log, report: Report) -> None:
     from fluxpy.pipelines.cluster_sync import counts_line
 
     if report.dry_run:
-        log.success(f"dry run of revision {report.revision}: {counts_line(report.changes)}")
+        log.success(f"dry run of revision {report.revision}, nothing written; it would leave: "
+                    f"{counts_line(report.changes)}")
     else:
         log.success(f"applied revision {report.revision}")
 

@@ -247,9 +247,10 @@ def reconcile_kustomization(kube: Kube, *, namespace: str, name: str, storage: S
         raise SuspendedError(f"Kustomization {namespace}/{name}: resource is suspended",
                              hint=f"resume it: fluxpy resume ks {name} -n {namespace}")
     run = _Run(kube, obj, ks, options=options, progress=progress, now=now)
-    artifact = _source(run, storage=storage, cache_dir=cache_dir)
+    fetch = _source(run, storage=storage, cache_dir=cache_dir)
     if options.check_dependencies:
         _dependencies(run)
+    artifact = fetch()
     with tempfile.TemporaryDirectory(prefix="fluxpy-build-") as tmp:
         objs = _build(run, artifact, Path(tmp))
     _sync(run, objs)
@@ -257,8 +258,13 @@ def reconcile_kustomization(kube: Kube, *, namespace: str, name: str, storage: S
     return run.report
 
 
-def _source(run: _Run, *, storage: Storage, cache_dir: Path) -> StoredArtifact:
-    """The source artifact: reconciled now (`with_source`), from the cache, or pulled at the recorded revision."""
+def _source(run: _Run, *, storage: Storage, cache_dir: Path) -> Callable[[], StoredArtifact]:
+    """The source artifact: reconciled now (`with_source`), from the cache, or pulled at the recorded revision.
+
+    Returns a function that gives the artifact: as in kustomize-controller, the
+    source's revision is known (and dependencies are checked) before anything
+    is downloaded.
+    """
     from fluxpy.kube import errors as kerr
     from fluxpy.models import kinds
     from fluxpy.models.source import GitRepository
@@ -278,7 +284,7 @@ def _source(run: _Run, *, storage: Storage, cache_dir: Path) -> StoredArtifact:
         except serr.SourceError as err:
             raise run.fail(err, "ArtifactFailed") from err
         run.report.revision = outcome.revision
-        return outcome.artifact
+        return lambda: outcome.artifact
     with step(run.progress, "source") as s:
         try:
             repo_obj = run.kube.get(kinds.GIT_REPOSITORY.resource(), ref.name, namespace=src_ns)
@@ -296,7 +302,7 @@ def _source(run: _Run, *, storage: Storage, cache_dir: Path) -> StoredArtifact:
                 raise run.fail(err, "ArtifactFailed") from err
             run.report.revision = fetched.revision
             s.detail = f"{fetched.revision} (pulled, source status not written)"
-            return fetched.artifact
+            return lambda: fetched.artifact
         stored_artifact = repo.status.artifact
         if stored_artifact is None:
             raise run.fail(FluxpyError(f"Source artifact not found in GitRepository {src_ns}/{ref.name}",
@@ -306,14 +312,20 @@ def _source(run: _Run, *, storage: Storage, cache_dir: Path) -> StoredArtifact:
         found = storage.lookup(stored_artifact.path)
         if found is not None and found.digest == stored_artifact.digest:
             s.detail = f"{stored_artifact.revision} (cached)"
-            return found
-        try:
-            pulled = source.pull_pinned(run.kube, repo, revision=stored_artifact.revision, storage=storage,
-                                        cache_dir=cache_dir)
-        except serr.SourceError as err:
-            raise run.fail(err, "ArtifactFailed") from err
-        s.detail = f"{stored_artifact.revision} (pulled)"
-        return pulled
+            return lambda: found
+        s.detail = f"{stored_artifact.revision} (not in the local cache)"
+        revision = stored_artifact.revision
+
+    def pull() -> StoredArtifact:
+        with step(run.progress, "fetch") as s:
+            try:
+                pulled = source.pull_pinned(run.kube, repo, revision=revision, storage=storage, cache_dir=cache_dir)
+            except serr.SourceError as err:
+                raise run.fail(err, "ArtifactFailed") from err
+            s.detail = f"{revision} ({pulled.size} bytes)"
+            return pulled
+
+    return pull
 
 
 def _dependencies(run: _Run) -> None:

@@ -170,8 +170,11 @@ def dry_run(kube: Kube, item: Checked, *, field_manager: str = actions.FIELD_MAN
         return Failure(item.subject, mask(f"{item.subject} dry-run failed (Invalid): {_cause(err.message)}{hint}",
                                           item.obj))
     except (kerr.NotFoundError, kerr.BadRequestError, kerr.ConflictError, kerr.AlreadyExistsError) as err:
+        ns = str((item.obj.get("metadata") or {}).get("namespace") or "")
+        hint = (f" (create the Namespace {ns}, or add it to the build)"
+                if ns and f'namespaces "{ns}" not found' in err.message else "")
         return Failure(item.subject, mask(f"{item.subject} dry-run failed ({err.reason or err.status}): "
-                                          f"{_cause(err.message)}", item.obj))
+                                          f"{_cause(err.message)}{hint}", item.obj))
     return None
 
 

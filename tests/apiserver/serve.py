@@ -1,28 +1,68 @@
 """Serve the API emulator for a command, seeded with objects from YAML files.
 
-    python -m tests.apiserver.serve [--seed DIR_OR_FILE]... -- COMMAND [ARGS]...
+    python -m tests.apiserver.serve [--seed DIR_OR_FILE]... [--git NAMESPACE/NAME=DIR]... \
+        -- COMMAND [ARGS]... [-- COMMAND [ARGS]...]...
 
 Starts the emulator with the Flux CRDs installed, stores every object found in
 the seed files (status included, as a recording of a cluster), runs COMMAND
 with KUBECONFIG pointing at the emulator, then stops. Each `--` separates
 another command run against the same emulator. The exit code is the first
 non-zero one. Used by examples/demo.sh and bench/.
+
+`--git NAMESPACE/NAME=DIR` gives the GitRepository NAMESPACE/NAME something
+real to fetch: DIR is committed to a throwaway repository (unless it is one
+already), served over HTTP by the test suite's `git http-backend` server
+(`tests.gitserver.http`), and the GitRepository's `spec.url` is set to it
+after seeding, the object being created (branch `main`, interval 1m0s) when
+the seed files have none. The commands also get the URL of the first `--git`
+as `FLUXPY_DEMO_GIT_URL`. Commits use the test suite's fixed author and date,
+so the same DIR always gives the same revision.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tests.apiserver import ApiServer
+from tests.gitserver import repos
+from tests.gitserver.http import GitHttpServer
+
+GIT_REPOSITORY_API = "source.toolkit.fluxcd.io/v1"
+GIT_URL_VARIABLE = "FLUXPY_DEMO_GIT_URL"
+
+
+@dataclass(frozen=True, slots=True)
+class GitSource:
+    """One `--git NAMESPACE/NAME=DIR`: the GitRepository to point at DIR, served over HTTP."""
+
+    namespace: str
+    name: str
+    path: Path
+
+
+def parse_git_source(value: str) -> GitSource:
+    """Parse `NAMESPACE/NAME=DIR` (an argparse `type`); DIR must be a directory."""
+    ref, sep, directory = value.partition("=")
+    namespace, slash, name = ref.partition("/")
+    if not (sep and slash and namespace and name and directory) or "/" in name:
+        raise argparse.ArgumentTypeError(f"expected NAMESPACE/NAME=DIR, e.g. flux-system/flux-system=fleet, "
+                                         f"got {value!r}")
+    path = Path(directory)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{directory!r} is not a directory")
+    return GitSource(namespace, name, path)
 
 
 def seed_objects(paths: Sequence[str]) -> Iterator[dict[str, Any]]:
@@ -47,33 +87,102 @@ def split_commands(argv: Sequence[str]) -> tuple[list[str], list[list[str]]]:
     return parts[0], [p for p in parts[1:] if p]
 
 
+def is_repository(path: Path) -> bool:
+    """Whether `path` is itself a Git repository (a work tree's top or a bare one).
+
+    A folder inside some other repository's work tree (examples/fleet inside
+    this one) is not: serving it means committing just its own files.
+    """
+    return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
+
+
+def committed(path: Path, work: Path) -> tuple[Path, str]:
+    """A repository holding `path`'s files, and the branch to fetch.
+
+    Args:
+        path: a directory of files, or a repository (used as it is).
+        work: where to make the throwaway repository.
+
+    Returns:
+        The repository's path and its branch: the current one of an existing
+        repository, `main` for a new one.
+    """
+    if is_repository(path):
+        return path, repos.git("symbolic-ref", "--short", "HEAD", cwd=path)
+    dest = work / path.resolve().name
+    shutil.copytree(path, dest, symlinks=True)
+    repos.git("init", "--quiet", "--initial-branch", "main", str(dest))
+    repos.Repo(dest, "main").commit(message=f"Add {path.resolve().name}")
+    return dest, "main"
+
+
+def point_git_repository(srv: ApiServer, source: GitSource, *, url: str, branch: str) -> None:
+    """Set `spec.url` of the GitRepository `source` names, creating it (and its namespace) if absent."""
+    if srv.object("v1", "Namespace", None, source.namespace) is None:
+        srv.seed({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": source.namespace}})
+    obj = srv.object(GIT_REPOSITORY_API, "GitRepository", source.namespace, source.name)
+    if obj is None:
+        obj = {"apiVersion": GIT_REPOSITORY_API, "kind": "GitRepository",
+               "metadata": {"name": source.name, "namespace": source.namespace},
+               "spec": {"interval": "1m0s", "ref": {"branch": branch}}}
+    obj["spec"]["url"] = url
+    srv.seed(obj)
+
+
+def command_env(kubeconfig: Path, git_urls: Sequence[str]) -> dict[str, str]:
+    """The commands' environment: the emulator's kubeconfig and the first served Git URL."""
+    env = {**os.environ, "KUBECONFIG": str(kubeconfig)}
+    if git_urls:
+        env[GIT_URL_VARIABLE] = git_urls[0]
+    # Both servers listen on 127.0.0.1; a proxy configured for the outside
+    # world (git and the kubernetes client both honour *_proxy) cannot reach them.
+    for name in ("NO_PROXY", "no_proxy"):
+        env[name] = ",".join(filter(None, (env.get(name), "127.0.0.1,localhost")))
+    return env
+
+
+def run_commands(commands: Sequence[Sequence[str]], env: Mapping[str, str], *, echo: bool) -> int:
+    """Run each command in turn; the first non-zero exit code, or 0."""
+    code = 0
+    for command in commands:
+        if echo:
+            print(f"$ {shlex.join(command)}", flush=True)
+        result = subprocess.run(command, env=env, check=False).returncode
+        code = code or result
+        if echo:
+            print(flush=True)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     opts, commands = split_commands(list(sys.argv[1:] if argv is None else argv))
     parser = argparse.ArgumentParser(prog="python -m tests.apiserver.serve")
     parser.add_argument("--seed", action="append", default=[], help="YAML file or folder of objects to store")
+    parser.add_argument("--git", action="append", default=[], type=parse_git_source, metavar="NAMESPACE/NAME=DIR",
+                        help="commit DIR, serve it over HTTP and point the GitRepository NAMESPACE/NAME at it")
     parser.add_argument("--echo", action="store_true", help="print each command before running it")
     args = parser.parse_args(opts)
     with tempfile.TemporaryDirectory(prefix="fluxpy-emulator-") as tmp:
-        srv = ApiServer(tmp)
+        srv = ApiServer(Path(tmp) / "apiserver")
+        git_server = GitHttpServer(Path(tmp) / "git-served")
         srv.start()
         try:
+            if args.git:
+                git_server.start()
             srv.install_flux_crds()
             for ns in ("default", "kube-system", "flux-system"):
                 if srv.object("v1", "Namespace", None, ns) is None:
                     srv.seed({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
             for obj in seed_objects(args.seed):
                 srv.seed(obj)
-            env = {**os.environ, "KUBECONFIG": str(srv.kubeconfig)}
-            code = 0
-            for command in commands:
-                if args.echo:
-                    print(f"$ {' '.join(command)}", flush=True)
-                result = subprocess.run(command, env=env, check=False).returncode
-                code = code or result
-                if args.echo:
-                    print(flush=True)
-            return code
+            urls: list[str] = []
+            for i, source in enumerate(args.git):
+                repo, branch = committed(source.path, Path(tmp) / "git-work" / str(i))
+                urls.append(git_server.publish(repo))
+                point_git_repository(srv, source, url=urls[-1], branch=branch)
+            return run_commands(commands, command_env(srv.kubeconfig, urls), echo=args.echo)
         finally:
+            git_server.stop()
             srv.stop()
 
 

@@ -593,3 +593,15 @@ def test_sops_secret_without_decryption_or_with_a_wrong_key_fails_clearly(apiser
     key_file.write_text(key.encode() + "\n")
     result = fluxpy("reconcile", "ks", "apps", "--decryption-key-file", str(key_file))
     assert result.code == 0, result.err
+
+
+def test_dependencies_are_checked_before_the_artifact_is_downloaded(apiserver: ApiServer, fleet: Fleet,
+                                                                    fluxpy: Run, tmp_path: Path) -> None:
+    apiserver.seed(kustomization("apps", dependsOn=[{"name": "infra"}]))
+    assert fluxpy("reconcile", "source", "git", "fleet").code == 0
+    apiserver.clear_requests()
+    result = fluxpy("reconcile", "ks", "apps", "--artifacts-dir", str(tmp_path / "empty-cache"))
+    assert result.code == 1
+    assert "dependency 'flux-system/infra'" in result.err
+    assert "fetch" not in result.err
+    assert ready(ks_status(apiserver))["reason"] == "DependencyNotReady"
