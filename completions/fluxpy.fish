@@ -4,7 +4,7 @@ function __fluxpy_path
     set -e words[1]
     set -l path fluxpy
     set -l skip 0
-    set -l valued --artifacts-dir --branch --ca-file --commit --context --decryption-key-file --ignore --known-hosts-file --kubeconfig --kustomization-file --name --namespace --output --passphrase-env --password-env --path --private-key-file --ref-name --selector --semver --status-selector --tag --timeout --token-env --url --username -l -n -o -u
+    set -l valued --artifacts-dir --branch --ca-file --commit --context --decryption-key-file --ignore --known-hosts-file --kubeconfig --kustomization-file --local-sources --name --namespace --output --passphrase-env --password-env --path --private-key-file --ref-name --selector --semver --status-selector --tag --timeout --token-env --url --username -l -n -o -u
     for w in $words
         if test $skip = 1; set skip 0; continue; end
         if string match -q -- '-*' $w
@@ -19,6 +19,7 @@ end
 complete -c fluxpy -f
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a build
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a completion
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a diff
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a get
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a pull
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy'" -a reconcile
@@ -96,6 +97,66 @@ complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy completion'" -a zsh
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy completion'" -a fish
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy completion'" -s h
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy completion'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff'" -a kustomization
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l progress-bar
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l no-progress-bar
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -s r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l recursive
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l strict-substitute
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l path -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l kustomization-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l local-sources -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l decryption-key-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomization'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l progress-bar
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l no-progress-bar
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -s r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l recursive
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l strict-substitute
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l path -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l kustomization-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l local-sources -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l decryption-key-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff ks'" -l timeout -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l progress-bar
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l no-progress-bar
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -s r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l recursive
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l strict-substitute
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -s v
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l verbose
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l no-color
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -s h
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l help
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l path -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l kustomization-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l local-sources -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l decryption-key-file -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l kubeconfig -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l context -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -s n -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l namespace -r
+complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy diff kustomizations'" -l timeout -r
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy get'" -a alert-providers
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy get'" -a alerts
 complete -c fluxpy -n "test (__fluxpy_path) = 'fluxpy get'" -a all

@@ -12,6 +12,7 @@ import typer
 
 from fluxpy.cli import build as build_cmd
 from fluxpy.cli import completion, get, pull, reconcile, suspend, version
+from fluxpy.cli import diff as diff_cmd
 from fluxpy.cli.options import (
     ContextOpt,
     KubeconfigOpt,
@@ -46,6 +47,10 @@ def _add_build(app: typer.Typer) -> None:
     app.add_typer(build_cmd.build_app, name="build")
 
 
+def _add_diff(app: typer.Typer) -> None:
+    app.add_typer(diff_cmd.diff_app, name="diff")
+
+
 def _add_reconcile(app: typer.Typer) -> None:
     app.add_typer(reconcile.reconcile_app, name="reconcile")
 
@@ -62,8 +67,8 @@ def _add_completion(app: typer.Typer) -> None:
     app.command("completion")(completion.completion)
 
 
-COMMANDS = {"get": _add_get, "build": _add_build, "reconcile": _add_reconcile, "pull": _add_pull, "suspend": _add_suspend,
-            "resume": _add_resume, "version": _add_version, "completion": _add_completion}
+COMMANDS = {"get": _add_get, "build": _add_build, "diff": _add_diff, "reconcile": _add_reconcile, "pull": _add_pull,
+            "suspend": _add_suspend, "resume": _add_resume, "version": _add_version, "completion": _add_completion}
 
 # Root options that take a value, to find the command word after them.
 _VALUED = {"--kubeconfig", "--context", "-n", "--namespace", "--timeout"}

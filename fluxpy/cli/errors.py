@@ -41,6 +41,8 @@ def exit_code(err: BaseException) -> ExitCode:
         return ExitCode.INTERRUPTED
     if isinstance(err, UsageError):
         return ExitCode.USAGE
+    if isinstance(err, FluxpyError) and isinstance(getattr(err, "exit_code", None), ExitCode):
+        return ExitCode(err.exit_code)  # type: ignore[attr-defined]
     if isinstance(err, typer.TyperException):
         return ExitCode.USAGE if getattr(err, "exit_code", 1) == ExitCode.USAGE else ExitCode.FAILED
     return ExitCode.FAILED

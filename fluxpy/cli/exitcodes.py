@@ -14,6 +14,8 @@ class ExitCode(IntEnum):
     OK: the command did what was asked.
     FAILED: it ran and failed (cluster error, object missing, bad input file).
     USAGE: the command line was wrong (unknown option, missing argument).
+        `diff` also exits 2 on any failure, as `flux diff` and `kubectl diff`
+        do, because its 1 means "differences found".
     INTERRUPTED: Ctrl-C (SIGINT), as shells report it.
     """
 
