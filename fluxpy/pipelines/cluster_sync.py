@@ -36,9 +36,7 @@ from fluxpy.pipelines.source import SuspendedError
 if TYPE_CHECKING:
     from fluxpy.kube.client import Kube
     from fluxpy.models.inventory import Inventory
-    from fluxpy.models.kustomize import Kustomization
-    from fluxpy.kube.resource import Resource
-    from fluxpy.models.kustomize import KustomizationStatus
+    from fluxpy.models.kustomize import Kustomization, KustomizationStatus
     from fluxpy.sops.keys import Keyring
     from fluxpy.source.events import EventSpec
     from fluxpy.source.storage import Storage
@@ -353,26 +351,14 @@ def _dependencies(run: _Run) -> None:
 
 
 def _keyring(run: _Run) -> Keyring | None:
-    """The decryption keys: spec.decryption's Secret plus local keys; None when decryption is not configured."""
-    from fluxpy.kube import errors as kerr
-    from fluxpy.kube.resource import Resource
-    from fluxpy.sops import keys
+    """The decryption keys: spec.decryption's Secret plus local keys; None when there are none at all."""
+    from fluxpy.sync import decrypt
 
-    local = keys.from_environment(run.options.environ or {}, run.options.key_files)
-    decryption = run.ks.spec.decryption
-    if decryption is None:
-        return None if local.empty else local
-    if decryption.secret_ref is None:
-        return local
-    secrets = Resource("", "v1", "Secret", "secrets", namespaced=True)
-    ref = f"{run.ks.namespace}/{decryption.secret_ref.name}"
     try:
-        secret = run.kube.get(secrets, decryption.secret_ref.name, namespace=run.ks.namespace)
-    except kerr.NotFoundError as err:
-        raise run.fail(FluxpyError(f"cannot get decryption Secret '{ref}': not found",
-                                   hint="create it with the age (*.agekey) or PGP (*.asc) keys"),
-                       "BuildFailed") from err
-    return keys.from_secret(secret, ref=f"Secret {ref}").merge(local)
+        return decrypt.read_keyring(run.kube, run.ks, environ=run.options.environ or {},
+                                    key_files=run.options.key_files)
+    except FluxpyError as err:
+        raise run.fail(err, "BuildFailed") from err
 
 
 def _build(run: _Run, artifact: StoredArtifact, tmp: Path) -> list[dict[str, Any]]:
@@ -441,31 +427,16 @@ def _progressing(run: _Run, message: str) -> None:
     run.write(status.progressing(ks, message=message, revision=run.report.revision, now=run.now()))
 
 
-def _index(run: _Run, objs: Sequence[dict[str, Any]]) -> LiveIndex:
-    """List the live objects the build owns, one request per resource type."""
-    from fluxpy.kube import errors as kerr
-    from fluxpy.sync.live import LiveIndex
-
-    groups: dict[tuple[str, str], tuple[Resource, set[str]]] = {}
-    for obj in objs:
-        try:
-            res = run.kube.resource_for(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
-        except kerr.UnknownKindError:
-            continue  # a kind the build's own CRDs define: nothing of it can exist yet
-        entry = groups.setdefault((res.group, res.plural), (res, set()))
-        entry[1].add(str((obj.get("metadata") or {}).get("namespace") or ""))
-    return LiveIndex.load(run.kube, groups.values(), owner=run.owner)
-
-
 def _sync(run: _Run, objs: list[dict[str, Any]]) -> None:
     """Validate, apply, prune, wait, then record success."""
     from fluxpy.models.inventory import Inventory
     from fluxpy.prune.plan import inventory_for
     from fluxpy.sync import validate
+    from fluxpy.sync.live import LiveIndex
 
     ks, progress = run.ks, run.progress
     with step(progress, "validate") as s:
-        index = _index(run, objs)
+        index = LiveIndex.for_objects(run.kube, objs, owner=run.owner)
         try:
             checked = validate.validate(run.kube, objs, index=index, force=ks.spec.force,
                                         workers=run.options.workers)
@@ -487,7 +458,7 @@ def _sync(run: _Run, objs: list[dict[str, Any]]) -> None:
 
 def _dry_run(run: _Run, checked: Sequence[Checked], index: LiveIndex) -> None:
     """What apply and prune would do, from the dry-run answers; nothing is written."""
-    from fluxpy.apply.actions import Decision, is_excluded
+    from fluxpy.apply.actions import Decision
     from fluxpy.models.inventory import Inventory
     from fluxpy.prune.plan import inventory_for
     from fluxpy.sync import apply as apply_mod
@@ -508,7 +479,7 @@ def _dry_run(run: _Run, checked: Sequence[Checked], index: LiveIndex) -> None:
         s.detail = counts_line(run.report.changes) + " (dry run)"
     if run.ks.spec.prune:
         with step(run.progress, "prune") as s:
-            managed = [c.obj for c in checked if not is_excluded(c.obj)]
+            managed = [c.obj for c in checked]  # skipped objects stay in the inventory too
             pruned = prune_mod.prune(run.kube, run.old_inventory or Inventory(), inventory_for(managed),
                                      owner=run.owner, dry_run=True)
             run.report.changes.extend(pruned.changes.entries)

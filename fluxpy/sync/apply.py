@@ -137,24 +137,17 @@ class Applier:
                     if id(i) in self._done and self._done[id(i)].action in keep]
 
     def managed(self) -> list[dict[str, Any]]:
-        """The manifests for the inventory: written ones plus `IfNotPresent` objects left as they were.
+        """The manifests for the inventory, in apply order: every object of the change set.
 
-        Objects skipped because of `ssa: Ignore` or `reconcile: disabled` are
-        not managed and stay out (prune never touches them either).
+        Skipped objects (`ssa: Ignore`, `IfNotPresent`, `reconcile: disabled`)
+        stay in it, as Flux's `Inventory.AddChangeSet` keeps them: dropping
+        them would let the next prune delete an object the user only meant to
+        stop applying (prune itself never deletes an object whose live copy
+        carries those annotations).
         """
         with self._lock:
-            out = []
-            for item in self._order:
-                done = self._done.get(id(item))
-                if done is None or done.action is None:
-                    continue
-                live = self.index.get(item.obj) or item.dry
-                if done.action is Action.SKIPPED and (actions.is_excluded(item.obj) or actions.is_excluded(live)):
-                    continue
-                if done.action is Action.SKIPPED and (self.index.get(item.obj) is None and not item.exists):
-                    continue
-                out.append(item.obj)
-            return out
+            return [item.obj for item in self._order
+                    if (done := self._done.get(id(item))) is not None and done.action is not None]
 
     def run(self, items: Sequence[Checked]) -> ChangeSet:
         """Apply every item, stage by stage.

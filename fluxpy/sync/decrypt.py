@@ -25,9 +25,9 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -37,6 +37,10 @@ from fluxpy.kustomize.fs import Root
 from fluxpy.sops.errors import DecryptionError
 from fluxpy.sops.formats import Format
 from fluxpy.sops.keys import Keyring
+
+if TYPE_CHECKING:
+    from fluxpy.kube.client import Kube
+    from fluxpy.models.kustomize import Kustomization
 
 __all__ = ["decrypt_objects", "decrypt_sources"]
 
@@ -232,3 +236,48 @@ def decrypt_sources(root: Path, path: Path, keyring: Keyring | None, *,
     with sops.GnuPG(keyring.pgp) as gnupg:
         visit(path, kustomization, gnupg)
     return overlay
+
+
+def read_keyring(kube: Kube, ks: Kustomization, *, environ: Mapping[str, str], key_files: Sequence[Path],
+                 secret_optional: bool = False,
+                 warn: Callable[[str], None] | None = None) -> Keyring | None:
+    """The keys a Kustomization decrypts with; None when there are none at all.
+
+    The Secret named by `spec.decryption.secretRef` (`*.agekey`, `*.asc`),
+    merged with local keys (`SOPS_AGE_KEY`, `SOPS_AGE_KEY_FILE` in `environ`,
+    and `key_files`). Without `spec.decryption`, local keys alone (a CLI run
+    may decrypt what the cluster's controller could not).
+
+    Args:
+        kube: the cluster.
+        ks: the Kustomization.
+        environ: where the SOPS_* variables are read.
+        key_files: `--decryption-key-file` paths.
+        secret_optional: a Secret that cannot be read is reported through
+            `warn` and the local keys are used (diff); else an error.
+        warn: where that report goes.
+
+    Raises:
+        FluxpyError: the Secret is missing or unreadable (unless optional), or a key is malformed.
+    """
+    from fluxpy.errors import FluxpyError
+    from fluxpy.kube import errors as kerr
+    from fluxpy.kube.resource import Resource
+    from fluxpy.sops import keys
+
+    local = keys.from_environment(environ, key_files)
+    decryption = ks.spec.decryption
+    if decryption is not None and decryption.secret_ref is not None:
+        secrets = Resource("", "v1", "Secret", "secrets", namespaced=True)
+        ref = f"{ks.namespace}/{decryption.secret_ref.name}"
+        try:
+            secret = kube.get(secrets, decryption.secret_ref.name, namespace=ks.namespace)
+        except (kerr.NotFoundError, kerr.ForbiddenError) as err:
+            if not secret_optional:
+                raise FluxpyError(f"cannot get decryption Secret '{ref}': {err.reason or err.status}",
+                                  hint="create it with the age (*.agekey) or PGP (*.asc) keys") from err
+            if warn is not None:
+                warn(f"cannot read decryption Secret {ref} ({err.reason or err.status}): using local keys only")
+        else:
+            return keys.from_secret(secret, ref=f"Secret {ref}").merge(local)
+    return None if local.empty else local

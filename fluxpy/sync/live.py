@@ -85,6 +85,25 @@ class LiveIndex:
             index.listed.add((res.group, res.kind))
         return index
 
+    @classmethod
+    def for_objects(cls, kube: Kube, objs: Iterable[Mapping[str, Any]], *, owner: tuple[str, str]) -> LiveIndex:
+        """`load` for the resource types and namespaces of a build's objects.
+
+        Kinds the server does not serve yet (defined by the build's own CRDs)
+        are skipped: nothing of them can exist.
+        """
+        from fluxpy.kube import errors as kerr
+
+        groups: dict[tuple[str, str], tuple[Resource, set[str]]] = {}
+        for obj in objs:
+            try:
+                res = kube.resource_for(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
+            except kerr.UnknownKindError:
+                continue
+            entry = groups.setdefault((res.group, res.plural), (res, set()))
+            entry[1].add(str((obj.get("metadata") or {}).get("namespace") or ""))
+        return cls.load(kube, groups.values(), owner=owner)
+
     def get(self, obj: Mapping[str, Any]) -> dict[str, Any] | None:
         """The live object for a manifest, if it was listed (or fetched)."""
         with self._lock:
