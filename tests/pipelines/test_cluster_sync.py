@@ -605,3 +605,19 @@ def test_dependencies_are_checked_before_the_artifact_is_downloaded(apiserver: A
     assert "dependency 'flux-system/infra'" in result.err
     assert "fetch" not in result.err
     assert ready(ks_status(apiserver))["reason"] == "DependencyNotReady"
+
+
+def test_object_marked_ssa_ignore_in_git_is_neither_applied_nor_pruned(apiserver: ApiServer, fleet: Fleet,
+                                                                       fluxpy: Run) -> None:
+    apiserver.seed(kustomization())
+    assert fluxpy("reconcile", "ks", "apps", "--with-source").code == 0
+    ignored = SERVICE.replace("  namespace: apps\n", "  namespace: apps\n  annotations:\n"
+                              "    kustomize.toolkit.fluxcd.io/ssa: Ignore\n").replace("port: 80", "port: 8080")
+    fleet.commit({"apps/service.yaml": ignored})
+    result = fluxpy("reconcile", "ks", "apps", "--with-source", "-o", "json")
+    assert result.code == 0, result.err
+    actions = {o["object"]: o["action"] for o in json.loads(result.out)["objects"]}
+    assert actions["Service/apps/web"] == "skipped"
+    svc = apiserver.object("v1", "Service", "apps", "web")
+    assert svc is not None and svc["spec"]["ports"][0]["port"] == 80
+    assert "apps_web__Service" in {e["id"] for e in ks_status(apiserver)["inventory"]["entries"]}
