@@ -496,10 +496,10 @@ def _apply(run: _Run, checked: Sequence[Checked], index: LiveIndex, old: Invento
     from fluxpy.sync import apply as apply_mod
 
     def counted(entry: ChangeSetEntry) -> None:
-        done.append(entry)
-        run.progress.update("apply", counts_line(done))
+        counts[entry.action] = counts.get(entry.action, 0) + 1
+        run.progress.update("apply", ", ".join(f"{counts[a]} {a.value}" for a in Action if counts.get(a)))
 
-    done: list[ChangeSetEntry] = []
+    counts: dict[Action, int] = {}
     applier = apply_mod.Applier(run.kube, index=index, force=run.ks.spec.force, workers=run.options.workers,
                                 on_entry=counted)
     with step(run.progress, "apply") as s:

@@ -430,9 +430,13 @@ def apply(call: Call) -> Reply:
         raise errors.bad_request("PATCH with apply requires fieldManager")
     force = call.query.get("force", "false").lower() == "true"
     try:
-        applied = yaml.safe_load(call.body or b"")
-    except yaml.YAMLError as exc:
-        raise errors.bad_request(f"error decoding YAML: {exc}") from None
+        # Clients send JSON (which is YAML) almost always: json is ~100x faster than PyYAML's loader.
+        applied = json.loads(call.body or b"null")
+    except ValueError:
+        try:
+            applied = yaml.load(call.body or b"", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError as exc:
+            raise errors.bad_request(f"error decoding YAML: {exc}") from None
     if not isinstance(applied, dict):
         raise errors.bad_request("the body of the request must be an object")
     if not applied.get("apiVersion") or not applied.get("kind"):
