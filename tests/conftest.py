@@ -16,8 +16,8 @@ import pytest
 from tests.apiserver import ApiServer
 from tests.cli.helpers import Result
 
-# The real Git servers (git daemon, http-backend, sshd) as fixtures for every test folder.
-pytest_plugins = ["tests.gitserver.fixtures"]
+# The real Git servers (git daemon, http-backend, sshd) and OCI registries as fixtures for every test folder.
+pytest_plugins = ["tests.gitserver.fixtures", "tests.registry.fixtures"]
 
 NAMESPACES = ("default", "kube-system", "flux-system")
 
