@@ -6,6 +6,10 @@ create repositories in their own `tmp_path`, so `publish()` copies a test's
 repository into the root under a name no other test uses, and re-publishing
 the same repository (after new commits) updates the same copy, keeping its
 URL. Subclasses only say how a repository path becomes a URL.
+
+Pushes are accepted on every server. `set_hook()` installs a server-side hook
+in a published repository, so tests can decline pushes (a `pre-receive` that
+exits 1, as a protected branch would) or see the push options that arrived.
 """
 
 from __future__ import annotations
@@ -96,3 +100,42 @@ class RepoRoot:
     def repo_path(self, name: str) -> Path:
         """The served bare repository `<name>.git` (e.g. to inspect what was pushed)."""
         return self.root / f"{name.removesuffix('.git')}.git"
+
+    def path_of(self, url: str) -> Path:
+        """The served bare repository behind `url` (a URL `publish()` returned).
+
+        Raises:
+            KeyError: no published repository has that URL.
+        """
+        with self._lock:
+            names = list(self._names.values())
+        for name in names:
+            if self.url_for(name) == url:
+                return self.repo_path(name)
+        raise KeyError(url)
+
+    def set_hook(self, url: str, hook: str, script: str | None) -> Path:
+        """Install a server-side hook (e.g. `pre-receive`) in the repository behind `url`.
+
+        The hook runs for pushes over every transport, as on a real server:
+        a `pre-receive` that exits non-zero declines the push (what a
+        protected branch looks like to the client), and what it prints on
+        stderr reaches the client as `remote:` lines. Push options arrive in
+        `GIT_PUSH_OPTION_COUNT` / `GIT_PUSH_OPTION_<n>`.
+
+        Args:
+            url: the repository's URL.
+            hook: the hook's name.
+            script: the hook's text (a `#!` script), or None to remove the hook.
+
+        Returns:
+            The hook file.
+        """
+        path = self.path_of(url) / "hooks" / hook
+        if script is None:
+            path.unlink(missing_ok=True)
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(script)
+        path.chmod(0o755)
+        return path

@@ -281,7 +281,8 @@ def bare_copy(source: Path, dest: Path) -> Path:
 
     An existing copy is overwritten with `git push --mirror`, so its branches
     and tags match the source exactly (new commits, moved or deleted refs).
-    The copy accepts pushes over HTTP too (`http.receivepack`).
+    The copy accepts pushes over HTTP too (`http.receivepack`) and advertises
+    push options (`receive.advertisePushOptions`), as GitLab and Gerrit do.
 
     Returns:
         `dest`.
@@ -292,6 +293,7 @@ def bare_copy(source: Path, dest: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         git("clone", "--quiet", "--bare", "--no-local", str(source), str(dest))
         git("config", "http.receivepack", "true", cwd=dest)
+        git("config", "receive.advertisePushOptions", "true", cwd=dest)
         # A clone of the source makes its branches and tags; drop the source's
         # `origin` so the copy looks like a server repository.
         git("remote", "remove", "origin", cwd=dest)
