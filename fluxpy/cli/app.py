@@ -51,6 +51,12 @@ def _add_diff(app: typer.Typer) -> None:
     app.add_typer(diff_cmd.diff_app, name="diff")
 
 
+def _add_image(app: typer.Typer) -> None:
+    from fluxpy.cli import image
+
+    app.add_typer(image.image_app, name="image")
+
+
 def _add_reconcile(app: typer.Typer) -> None:
     app.add_typer(reconcile.reconcile_app, name="reconcile")
 
@@ -67,7 +73,7 @@ def _add_completion(app: typer.Typer) -> None:
     app.command("completion")(completion.completion)
 
 
-COMMANDS = {"get": _add_get, "build": _add_build, "diff": _add_diff, "reconcile": _add_reconcile, "pull": _add_pull,
+COMMANDS = {"get": _add_get, "build": _add_build, "diff": _add_diff, "image": _add_image, "reconcile": _add_reconcile, "pull": _add_pull,
             "suspend": _add_suspend, "resume": _add_resume, "version": _add_version, "completion": _add_completion}
 
 # Root options that take a value, to find the command word after them.

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from fluxpy.cli import sync
+from fluxpy.cli import image, sync
 from fluxpy.cli.kinds_group import KindGroup
 from fluxpy.cli.options import GlobalOptions, with_globals
 
@@ -23,6 +23,8 @@ reconcile_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, no_args_is_hel
 sources_app = typer.Typer(cls=KindGroup, rich_markup_mode=None, no_args_is_help=True, help="Reconcile sources.")
 reconcile_app.add_typer(sources_app, name="source", help="Reconcile sources. Also: sources.")
 reconcile_app.command("kustomization")(sync.kustomization)
+reconcile_app.add_typer(image.reconcile_images, name="image",
+                        help="Reconcile image automation objects. Also: images.")
 
 
 @sources_app.command("git")
