@@ -124,7 +124,11 @@ def run_automations(g: GlobalOptions, store: Store, options: Options, targets: S
                    + (" (dry run)" if options.dry_run else ""))
         try:
             report = run.automation(namespace, name)
-        except image_update.ImageUpdateError:
+        except image_update.ImageUpdateError as err:
+            if err.reason == "Suspended":
+                if len(targets) == 1:
+                    raise
+                log.warning(f"skipping ImageUpdateAutomation {namespace}/{name}: resource is suspended")
             continue
         _final(log, report, options)
         if report.diff and g.output.value == "table":

@@ -323,7 +323,7 @@ class Run:
             raise ImageUpdateError(report.error, reason="NotFound")
         auto = ImageUpdateAutomation.from_dict(obj)
         if auto.suspended:
-            report.error = "resource is suspended"
+            self.report.automations.remove(report)
             raise ImageUpdateError(f"ImageUpdateAutomation {namespace}/{name}: resource is suspended",
                                    reason="Suspended", hint=f"resume it: fluxpy resume image update {name}")
         try:

@@ -254,3 +254,18 @@ def test_reconcile_image_repository_and_policy(apiserver: ApiServer, setup: Setu
     result = fluxpy("reconcile", "image", "policy", "web")
     assert result.code == 0, result.err
     assert result.err.splitlines()[-1] == f"✔ selected ref {setup.image}:1.1.0"
+
+
+def test_suspended_automation_is_refused_alone_and_skipped_with_all(apiserver: ApiServer, setup: Setup,
+                                                                    fluxpy: Run) -> None:
+    objs = image_objects(setup.image, url=setup.url)
+    objs[2]["spec"]["suspend"] = True
+    seed(apiserver, objs)
+    result = fluxpy("image", "update", "apps")
+    assert result.code == 1 and "suspended" in result.err
+    second = {**objs[2], "metadata": {"name": "other", "namespace": "flux-system"},
+              "spec": {**objs[2]["spec"], "suspend": False}}
+    apiserver.seed(second)
+    result = fluxpy("image", "update", "--all")
+    assert result.code == 0, result.err
+    assert "skipping ImageUpdateAutomation flux-system/apps" in result.err
