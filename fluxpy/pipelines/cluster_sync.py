@@ -583,8 +583,8 @@ def _succeed(run: _Run, inventory: Inventory) -> None:
     from fluxpy.apply.actions import ChangeSet
     from fluxpy.sync import events, status
 
-    previous, revision = run.ks.status, run.report.revision or ""
-    working = run.ks.status
+    revision = run.report.revision or ""
+    working = run.ks.status  # the status while the run worked: the events' reason comes from it
     applied = ChangeSet(tuple(e for e in run.report.changes if e.action is not Action.DELETED))
     deleted = ChangeSet(tuple(e for e in run.report.changes if e.action is Action.DELETED))
     with step(run.progress, "status") as s:
@@ -605,4 +605,3 @@ def _succeed(run: _Run, inventory: Inventory) -> None:
         specs.append(events.finished(new, elapsed=run.elapsed(), interval=run.ks.spec.interval))
         recorded = [line for line in (run.event(spec) for spec in specs) if line is not None]
         s.detail = f"{len(recorded)} recorded"
-        del previous
