@@ -37,25 +37,20 @@ running programs (`core.autocrlf`, signing, gc).
 from __future__ import annotations
 
 import os
-import re
-import signal
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
-
-from git.cmd import Git as GitCommand
 
 from fluxpy.models.gitref import DEFAULT_BRANCH
 from fluxpy.source import auth as gitauth
-from fluxpy.source import refs
-from fluxpy.source.errors import AUTHENTICATION_FAILED, GIT_OPERATION_FAILED, GitError
+from fluxpy.source import gitrun, refs
+from fluxpy.source.errors import GitError
+from fluxpy.source.gitrun import GitOutput, last_error_line
 from fluxpy.source.types import GitAuth, GitRef
 
 __all__ = ["Checkout", "GitOutput", "GitRunner", "checkout", "fetch_branch", "last_error_line"]
 
-SCHEMES = ("http", "https", "ssh", "git", "file")
+SCHEMES = gitrun.SCHEMES
 SOURCE_MANAGER_FAILED = "SourceManagerFailed"
 """image-automation-controller's reason when the automation's Git settings cannot work."""
 TRACKING_PREFIX = "refs/remotes/origin/"
@@ -75,28 +70,14 @@ _LOCAL_CONFIG = (
     ("advice.detachedHead", "false"),
 )
 _LOCAL_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS_REQUIRE": "never"}
+_TIMEOUT_HINT = "check that the host is reachable, or raise the timeout (--timeout)"
+_AUTH_HINT = "check the credentials and their write access to the repository"
 
-_AUTH_PATTERNS = (
-    "authentication failed", "could not read username", "could not read password",
-    "terminal prompts disabled", "http 401", "http 403", "error: 401", "error: 403",
-    "permission denied", "invalid credentials", "incorrect passphrase", "load key",
-)
-_HOST_KEY_PATTERNS = ("host key verification failed", "remote host identification has changed",
-                      "no matching host key")
 _UNADVERTISED_PATTERNS = ("unadvertised object", "not our ref", "couldn't find remote ref",
                           "no such remote ref", "upload-pack: not our")
 
 
 # --- running git --------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class GitOutput:
-    """A finished git command; `stdout` and `stderr` are masked (no credentials)."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
 
 @dataclass(frozen=True, slots=True)
 class GitRunner:
@@ -140,63 +121,20 @@ class GitRunner:
             GitError: the command timed out, or failed and `check` is set.
         """
         git_dir = self.workdir / ".git"
-        argv = [GitCommand.GIT_PYTHON_GIT_EXECUTABLE or "git"]
         env = {**_LOCAL_ENV, **self.env, **(extra_env or {})}
         if in_repo:
-            argv += [f"--git-dir={git_dir}", f"--work-tree={self.workdir}"]
             env["GIT_INDEX_FILE"] = str(git_dir / "index")
-        argv.extend(args)
-        handle = GitCommand(str(self.workdir) if self.workdir.is_dir() else None).execute(
-            argv, as_process=True, env=env, start_new_session=True)
-        proc = handle.proc
-        assert proc is not None
-        try:
-            out, err = proc.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            proc.communicate()
-            raise GitError(f"timed out after {self.timeout:g}s {action} {self.shown_url}", url=self.shown_url,
-                           hint="check that the host is reachable, or raise the timeout (--timeout)") from None
-        result = GitOutput(proc.returncode, gitauth.mask(out.decode(errors="replace"), self.secrets),
-                           gitauth.mask(err.decode(errors="replace"), self.secrets))
+        result = gitrun.run(args, env=env, timeout=self.timeout, shown_url=self.shown_url, action=action,
+                            secrets=self.secrets, timeout_hint=_TIMEOUT_HINT,
+                            git_dir=git_dir if in_repo else None, work_tree=self.workdir if in_repo else None,
+                            cwd=self.workdir if self.workdir.is_dir() else None)
         if check and result.returncode != 0:
             raise self.error(result.stderr, action=action)
         return result
 
     def error(self, stderr: str, *, action: str) -> GitError:
         """A one-line `GitError` for git's (masked) stderr, with Flux's reason."""
-        low = stderr.lower()
-        detail = last_error_line(stderr)
-        if any(p in low for p in _HOST_KEY_PATTERNS):
-            return GitError(f"host key verification failed for {self.shown_url}: the server's key is not in "
-                            f"known_hosts or has changed ({detail})", reason=AUTHENTICATION_FAILED,
-                            url=self.shown_url,
-                            hint="check the host, then update known_hosts in the Secret (ssh-keyscan)")
-        if any(p in low for p in _AUTH_PATTERNS):
-            return GitError(f"authentication failed {action} {self.shown_url}: {detail}",
-                            reason=AUTHENTICATION_FAILED, url=self.shown_url,
-                            hint="check the credentials and their write access to the repository")
-        return GitError(f"git failed {action} {self.shown_url}: {detail}", reason=GIT_OPERATION_FAILED,
-                        url=self.shown_url, hint="check the URL and that the server is reachable")
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    # git runs ssh or a remote helper as children holding the pipes open;
-    # only killing the whole group lets communicate() return.
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def last_error_line(stderr: str) -> str:
-    """The line of git's stderr worth quoting: the last `fatal:`/`error:` line, else the last line."""
-    lines = [ln.strip() for ln in stderr.replace("\r", "\n").splitlines() if ln.strip()]
-    useful = [ln for ln in lines if not ln.lower().startswith(("hint:", "warning:"))]
-    fatal = [ln for ln in useful if ln.lower().startswith(("fatal:", "error:"))]
-    picked = fatal[-1] if fatal else (useful[-1] if useful else "no output")
-    picked = re.sub(r"^(fatal|error):\s*", "", picked, flags=re.IGNORECASE)
-    return picked[:300]
+        return gitrun.error(stderr, action=action, shown_url=self.shown_url, auth_hint=_AUTH_HINT)
 
 
 # --- the checkout -------------------------------------------------------------------------------
@@ -280,7 +218,7 @@ def checkout(url: str, ref: GitRef | None, auth: GitAuth | None, workdir: Path, 
             ref does not resolve, the credentials or host key are refused, git
             fails, or a command times out.
     """
-    fetch_url, creds, shown = _prepare(url, auth)
+    fetch_url, creds, shown = gitrun.prepare(url, auth)
     ref_branch = ref.branch if ref is not None and ref.branch else None
     target, switched = _push_target(ref, ref_branch, push_branch, shown)
     won = refs.winning_ref(ref)
@@ -331,18 +269,6 @@ def fetch_branch(runner: GitRunner, url: str, branch: str, *, shallow: bool) -> 
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-def _prepare(url: str, auth: GitAuth | None) -> tuple[str, GitAuth | None, str]:
-    """The URL to run git with, the credentials, and the URL to show."""
-    shown = gitauth.redact_url(url)
-    if urlsplit(url).scheme not in SCHEMES:
-        raise GitError(f"unsupported URL {shown}: the scheme must be one of {', '.join(SCHEMES)}",
-                       url=shown, hint="use an https:// or ssh:// URL")
-    fetch_url, user, password = gitauth.split_credentials(url)
-    if password is not None and (auth is None or not (auth.username or auth.password or auth.bearer_token)):
-        auth = replace(auth or GitAuth(), username=user, password=password)
-    return gitauth.ssh_url(fetch_url), auth, shown
-
 
 def _push_target(ref: GitRef | None, ref_branch: str | None, push_branch: str | None,
                  shown: str) -> tuple[str, bool]:

@@ -6,7 +6,8 @@ for its refs with one `git ls-remote`, resolves `spec.ref` (`refs.py`), and
 stops there when the commit is the one already recorded (`unchanged`).
 Otherwise it fetches just that commit into a bare mirror kept per URL in
 the cache dir and writes the commit's tree into the work dir. Git runs as a
-child process through GitPython, with the environment `auth.py` prepares.
+child process through GitPython (`gitrun.py`), with the environment
+`auth.py` prepares.
 
 Why it works this way:
 
@@ -46,34 +47,21 @@ import hashlib
 import os
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
-
-from git.cmd import Git as GitCommand
 
 from fluxpy.source import auth as gitauth
-from fluxpy.source import refs
-from fluxpy.source.errors import AUTHENTICATION_FAILED, GIT_OPERATION_FAILED, GitError
+from fluxpy.source import gitrun, refs
+from fluxpy.source.errors import GitError
 from fluxpy.source.types import Checkout, GitAuth, GitFetchSpec
 
-SCHEMES = ("http", "https", "ssh", "git", "file")
+SCHEMES = gitrun.SCHEMES
 SUBMODULE_DEPTH = 10
 _STALE_LOCKS = ("shallow.lock", "index.lock", "HEAD.lock", "config.lock", "packed-refs.lock")
 
-_AUTH_PATTERNS = (
-    "authentication failed", "could not read username", "could not read password",
-    "terminal prompts disabled", "http 401", "http 403", "error: 401", "error: 403",
-    "permission denied", "host key verification failed", "invalid credentials",
-    "incorrect passphrase", "load key",
-)
-_HOST_KEY_PATTERNS = ("host key verification failed", "remote host identification has changed",
-                      "host key is known", "no matching host key")
 _UNADVERTISED_PATTERNS = ("unadvertised object", "not our ref", "couldn't find remote ref",
                           "no such remote ref", "want ", "upload-pack: not our")
 _CORRUPT_PATTERNS = ("not a git repository", "corrupt", "bad object", "bad config", "unable to read",
@@ -131,7 +119,7 @@ def pull(spec: GitFetchSpec, auth: GitAuth | None, *, cache_dir: Path, workdir: 
         GitError: the ref does not resolve, the remote refuses the
             credentials or host key, git fails, or an operation times out.
     """
-    fetch_url, creds, shown = _prepare(spec.url, auth)
+    fetch_url, creds, shown = gitrun.prepare(spec.url, auth)
     won = refs.winning_ref(spec.ref)
     if won.kind == "semver":
         refs.check_range(won.value, url=shown)
@@ -164,6 +152,10 @@ class _CommandFailed(Exception):
         self.stderr = stderr
 
 
+_TIMEOUT_HINT = "check that the host is reachable, or raise spec.timeout (--timeout)"
+_AUTH_HINT = "check the credentials in spec.secretRef and their access to the repository"
+
+
 @dataclass
 class _Runner:
     """Runs git for one repository URL with one environment and timeout."""
@@ -182,66 +174,22 @@ class _Runner:
             GitError: timed out, or failed (unless `raw`).
             _CommandFailed: failed and `raw` is set (the caller decides).
         """
-        argv = [GitCommand.GIT_PYTHON_GIT_EXECUTABLE or "git"]
-        if git_dir is not None:
-            argv.append(f"--git-dir={git_dir}")
-        if work_tree is not None:
-            argv.append(f"--work-tree={work_tree}")
-        argv.extend(args)
         env = dict(self.env)
         if index is not None:
             env["GIT_INDEX_FILE"] = str(index)
-        handle = GitCommand().execute(argv, as_process=True, env=env, start_new_session=True)
-        proc = handle.proc
-        assert proc is not None
-        try:
-            out, err = proc.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            proc.communicate()
-            raise GitError(f"timed out after {self.timeout:g}s {action} {self.shown_url}",
-                           url=self.shown_url,
-                           hint="check that the host is reachable, or raise spec.timeout (--timeout)") from None
-        stderr = gitauth.mask(err.decode(errors="replace"), self.secrets)
-        if proc.returncode != 0:
+        # stdout is data (refs, .gitmodules entries with their URLs), so it is not masked.
+        done = gitrun.run(args, env=env, timeout=self.timeout, shown_url=self.shown_url, action=action,
+                          secrets=self.secrets, timeout_hint=_TIMEOUT_HINT, git_dir=git_dir,
+                          work_tree=work_tree, mask_stdout=False)
+        if done.returncode != 0:
             if raw:
-                raise _CommandFailed(stderr)
-            raise self.error(stderr, action=action)
-        return str(out.decode(errors="replace"))
+                raise _CommandFailed(done.stderr)
+            raise self.error(done.stderr, action=action)
+        return done.stdout
 
     def error(self, stderr: str, *, action: str) -> GitError:
         """A one-line `GitError` for git's (masked) stderr."""
-        low = stderr.lower()
-        detail = _last_fatal(stderr)
-        if any(p in low for p in _HOST_KEY_PATTERNS):
-            return GitError(f"host key verification failed for {self.shown_url}: the server's key is not "
-                            f"in known_hosts or has changed ({detail})", reason=AUTHENTICATION_FAILED,
-                            url=self.shown_url,
-                            hint="check the host, then update known_hosts in the Secret (ssh-keyscan)")
-        if any(p in low for p in _AUTH_PATTERNS):
-            return GitError(f"authentication failed {action} {self.shown_url}: {detail}",
-                            reason=AUTHENTICATION_FAILED, url=self.shown_url,
-                            hint="check the credentials in spec.secretRef and their access to the repository")
-        return GitError(f"git failed {action} {self.shown_url}: {detail}", reason=GIT_OPERATION_FAILED,
-                        url=self.shown_url, hint="check the URL and that the server is reachable")
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    # git runs ssh or a remote helper as children holding the pipes open;
-    # only killing the whole group lets communicate() return.
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _last_fatal(stderr: str) -> str:
-    lines = [ln.strip() for ln in stderr.replace("\r", "\n").splitlines() if ln.strip()]
-    useful = [ln for ln in lines if not ln.startswith("@") and "warning:" not in ln.lower()[:9]]
-    fatal = [ln for ln in useful if ln.lower().startswith(("fatal:", "error:"))]
-    picked = fatal[-1] if fatal else (useful[-1] if useful else "no output")
-    picked = re.sub(r"^(fatal|error):\s*", "", picked, flags=re.IGNORECASE)
-    return picked[:300]
+        return gitrun.error(stderr, action=action, shown_url=self.shown_url, auth_hint=_AUTH_HINT)
 
 
 # --- the mirror ---------------------------------------------------------------------------------
@@ -428,19 +376,6 @@ def _subject(commit_body: str) -> str:
 
 # --- URLs ---------------------------------------------------------------------------------------
 
-def _prepare(url: str, auth: GitAuth | None) -> tuple[str, GitAuth | None, str]:
-    """The URL to run git with, the credentials, and the URL to show."""
-    shown = gitauth.redact_url(url)
-    scheme = urlsplit(url).scheme
-    if scheme not in SCHEMES:
-        raise GitError(f"unsupported URL {shown}: the scheme must be one of {', '.join(SCHEMES)}",
-                       url=shown, hint="use an https:// or ssh:// URL")
-    fetch_url, user, password = gitauth.split_credentials(url)
-    if password is not None and (auth is None or not (auth.username or auth.password or auth.bearer_token)):
-        auth = replace(auth or GitAuth(), username=user, password=password)
-    return gitauth.ssh_url(fetch_url), auth, shown
-
-
 def submodule_url(parent_url: str, url: str) -> str:
     """Resolve a `.gitmodules` URL: `./x` and `../x` are relative to the superproject's URL."""
     if not url.startswith(("./", "../")):
@@ -494,7 +429,7 @@ def _submodules(mirror: _Mirror, commit: str, workdir: Path, creds: GitAuth | No
 
 def _pull_submodule(url: str, commit: str, target: Path, creds: GitAuth | None, spec: GitFetchSpec,
                     cache_dir: Path, tmp_root: Path | None, depth: int) -> None:
-    fetch_url, sub_creds, shown = _prepare(url, creds)
+    fetch_url, sub_creds, shown = gitrun.prepare(url, creds)
     with gitauth.git_environment(sub_creds, url=fetch_url, tmp_root=tmp_root) as env:
         runner = _Runner(env, spec.timeout, shown, gitauth.secrets_of(sub_creds))
         mirror = _Mirror(mirror_path(cache_dir, url), runner, fetch_url)
