@@ -37,10 +37,10 @@ does. A custom CA (`certSecretRef` `ca.crt`) is added to the system trust
 store, as Flux does (`WithSystemCertPool`); certificates are always verified.
 
 Retry policy (at most `RetryPolicy.attempts` sends per request, exponential
-back-off with jitter, never past the operation's `timeout`): 429 (honouring
-`Retry-After`, capped), 5xx, connections refused or dropped; all requests
-here are idempotent reads. Certificate failures and 4xx other than 429 are
-not retried.
+back-off with jitter as `fluxpy.retry` computes it, never past the
+operation's `timeout`): 429 (honouring `Retry-After`, capped), 5xx,
+connections refused or dropped; all requests here are idempotent reads.
+Certificate failures and 4xx other than 429 are not retried.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ import hashlib
 import importlib
 import json
 import logging
-import random
 import re
 import ssl
 import threading
@@ -59,7 +58,6 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import urllib3
@@ -69,6 +67,7 @@ from fluxpy import __version__
 from fluxpy.errors import FluxpyError
 from fluxpy.image import registry_auth
 from fluxpy.image.registry_auth import Challenge, Credentials, Keychain, Token
+from fluxpy.retry import Backoff
 
 log = logging.getLogger("fluxpy.image.registry")
 
@@ -351,41 +350,8 @@ def go_json_strings(values: Sequence[str]) -> str:
 
 # --- the client ----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how patiently to retry one request.
-
-    Args:
-        attempts: total sends, the first one included.
-        base: delay before the first retry, in seconds; it doubles each time.
-        cap: the longest computed delay.
-        retry_after_cap: the longest `Retry-After` honoured.
-    """
-
-    attempts: int = 5
-    base: float = 0.25
-    cap: float = 8.0
-    retry_after_cap: float = 30.0
-
-    def delay(self, retry: int) -> float:
-        """Seconds to wait before retry number `retry` (1-based), with jitter."""
-        d = min(self.cap, self.base * 2.0 ** (retry - 1))
-        return d / 2 + random.uniform(0, d / 2)  # noqa: S311 - jitter, not crypto
-
-    def retry_after(self, header: str | None, retry: int) -> float:
-        """The wait a `Retry-After` header asks for (seconds or HTTP date), capped; else `delay`."""
-        if header:
-            seconds: float | None
-            try:
-                seconds = float(header)
-            except ValueError:
-                try:
-                    seconds = parsedate_to_datetime(header).timestamp() - time.time()
-                except (TypeError, ValueError):
-                    seconds = None
-            if seconds is not None:
-                return max(0.0, min(seconds, self.retry_after_cap))
-        return self.delay(retry)
+RetryPolicy = Backoff
+"""How often and how patiently to retry one request (the back-off the API server's transport uses too)."""
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ build a plain `Request` value, as lightkube does, so requests can be
 inspected and tested without a network.
 
 Retry policy (at most `Backoff.attempts` sends in all, exponential back-off
-with jitter between them):
+with jitter between them, as `fluxpy.retry` computes it):
 
 - 429 Too Many Requests: always retried, any verb; the server rejected the
   request before doing anything. `Retry-After` is honoured, capped.
@@ -32,19 +32,17 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import urllib3
 import urllib3.exceptions as u3
 
-from fluxpy import __version__
+from fluxpy import __version__, retry
 from fluxpy.kube import failures, tls
 from fluxpy.kube.config import ClusterConfig
 from fluxpy.kube.credentials import Credentials, CredentialSource, StaticCredentials
@@ -63,26 +61,8 @@ _IDEMPOTENT_TYPES = (APPLY_PATCH, MERGE_PATCH)
 _BEFORE_SEND = (u3.NewConnectionError, u3.ConnectTimeoutError, u3.NameResolutionError)
 
 
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """How often and how patiently to retry.
-
-    Args:
-        attempts: total sends, the first one included.
-        base: delay before the first retry, in seconds; it doubles each time.
-        cap: the longest computed delay.
-        retry_after_cap: the longest `Retry-After` honoured.
-    """
-
-    attempts: int = 5
-    base: float = 0.25
-    cap: float = 8.0
-    retry_after_cap: float = 30.0
-
-    def delay(self, retry: int) -> float:
-        """Seconds to wait before retry number `retry` (1-based), with jitter."""
-        d = min(self.cap, self.base * 2.0 ** (retry - 1))
-        return d / 2 + random.uniform(0, d / 2)  # noqa: S311 - jitter, not crypto
+Backoff = retry.Backoff
+"""How often and how patiently to retry (shared with the image registry client)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,25 +273,11 @@ class Transport:
                 creds = self._credentials(refresh=True)
                 continue
             if attempt < self.backoff.attempts and (status == 429 or (status >= 500 and req.idempotent)):
-                self._sleep(self._retry_delay(raw.headers.get("Retry-After"), attempt))
+                self._sleep(self.backoff.retry_after(raw.headers.get("Retry-After"), attempt))
                 continue
             raise failures.from_response(req, status, data, context=self.config.context,
                                          server=self.config.server, attempts=attempt,
                                          secrets=creds.secrets())
-
-    def _retry_delay(self, retry_after: str | None, attempt: int) -> float:
-        if retry_after:
-            seconds: float | None
-            try:
-                seconds = float(retry_after)
-            except ValueError:
-                try:
-                    seconds = parsedate_to_datetime(retry_after).timestamp() - time.time()
-                except (TypeError, ValueError):
-                    seconds = None
-            if seconds is not None:
-                return max(0.0, min(seconds, self.backoff.retry_after_cap))
-        return self.backoff.delay(attempt)
 
     def _credentials(self, *, refresh: bool) -> Credentials:
         source = self.config.credentials
