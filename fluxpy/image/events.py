@@ -168,13 +168,18 @@ def policy_notice(old: ImagePolicyStatus, new: ImagePolicyStatus) -> Notice:
     return _reflector(old, new, _ready(new)[1])
 
 
-def push_summary(push: PushLike) -> str:
+def push_summary(push: PushLike, *, verb: str = "pushed commit") -> str:
     """`PushResult.Summary()`: `pushed commit '<7hex>' to branch '<b>'`, refspecs, then the commit message.
 
     The refspecs follow as ` and refspecs '<r1>', '<r2>'`; a non-empty commit
     message follows after a newline.
+
+    Args:
+        push: the commit pushed.
+        verb: the opening words; `fluxpy.image.push` says "committed (not
+            pushed)" for a commit it made but was told not to push (`no_push`).
     """
-    summary = f"pushed commit '{push.commit[:7]}' to branch '{push.branch}'"
+    summary = f"{verb} '{push.commit[:7]}' to branch '{push.branch}'"
     if push.refspecs:
         summary += " and refspecs '" + "', '".join(push.refspecs) + "'"
     if push.message:

@@ -77,6 +77,7 @@ from git import Repo
 from gitdb.base import IStream  # type: ignore[import-untyped]  # gitdb (GitPython's object store) ships no types
 
 from fluxpy.image import checkout as gitcheckout
+from fluxpy.image import events
 from fluxpy.models.gitref import DEFAULT_BRANCH, hash_revision
 from fluxpy.source import auth as gitauth
 from fluxpy.source.errors import GIT_OPERATION_FAILED, GitError
@@ -176,13 +177,7 @@ class PushResult:
         `pushed commit '<7 hex>' to branch '<b>'`, then ` and refspecs '<r>'`
         when a refspec was pushed, then a newline and the commit message.
         """
-        verb = "pushed commit" if self.pushed else "committed (not pushed)"
-        text = f"{verb} '{self.commit[:7]}' to branch '{self.branch}'"
-        if self.refspecs:
-            text += " and refspecs '" + "', '".join(self.refspecs) + "'"
-        if self.message:
-            text += "\n" + self.message
-        return text
+        return events.push_summary(self, verb="pushed commit" if self.pushed else "committed (not pushed)")
 
 
 def signing_key_from_secret(secret: Mapping[str, Any], *, key_type: str = "gpg", name: str) -> SigningKey:
