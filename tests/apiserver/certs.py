@@ -8,16 +8,11 @@ once per process (test session) in a temporary directory removed at exit.
 
 from __future__ import annotations
 
-import atexit
-import shutil
 import subprocess
-import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-_lock = threading.Lock()
-_cached: Certs | None = None
+from tests import servers
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +68,9 @@ def make(directory: Path, *, ca_subject: str = "/CN=fluxpy-apiserver-emulator-ca
     return Certs(directory / "ca.crt", directory / "server.crt", directory / "server.key")
 
 
+_session = servers.made_once("fluxpy-apiserver-certs-", make)
+
+
 def session_certs() -> Certs:
     """The certificates for this process, made on first use."""
-    global _cached
-    with _lock:
-        if _cached is None:
-            directory = Path(tempfile.mkdtemp(prefix="fluxpy-apiserver-certs-"))
-            atexit.register(shutil.rmtree, directory, True)
-            _cached = make(directory)
-        return _cached
+    return _session()

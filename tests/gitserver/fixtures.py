@@ -24,38 +24,14 @@ under names no other test uses.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol, TypeVar
 
 import pytest
 
+from tests import servers
 from tests.gitserver import certs
 from tests.gitserver.daemon import GitDaemon
 from tests.gitserver.http import AuthMode, GitHttpServer
 from tests.gitserver.ssh import SshServer
-
-
-class _Server(Protocol):
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def reset(self) -> None: ...
-
-
-S = TypeVar("S", bound=_Server)
-
-
-def _running(server: S) -> Iterator[S]:
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def _fresh(server: S) -> S:
-    server.reset()
-    return server
 
 
 @pytest.fixture(scope="session")
@@ -66,69 +42,69 @@ def git_server_certs() -> certs.Certs:
 
 @pytest.fixture(scope="session")
 def _git_daemon_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitDaemon]:
-    yield from _running(GitDaemon(tmp_path_factory.mktemp("git-daemon") / "repos"))
+    yield from servers.running(GitDaemon(tmp_path_factory.mktemp("git-daemon") / "repos"))
 
 
 @pytest.fixture(scope="session")
 def _git_http_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHttpServer]:
-    yield from _running(GitHttpServer(tmp_path_factory.mktemp("git-http") / "repos"))
+    yield from servers.running(GitHttpServer(tmp_path_factory.mktemp("git-http") / "repos"))
 
 
 @pytest.fixture(scope="session")
 def _git_http_basic_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHttpServer]:
     root = tmp_path_factory.mktemp("git-http-basic") / "repos"
-    yield from _running(GitHttpServer(root, auth=AuthMode.BASIC))
+    yield from servers.running(GitHttpServer(root, auth=AuthMode.BASIC))
 
 
 @pytest.fixture(scope="session")
 def _git_http_bearer_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHttpServer]:
     root = tmp_path_factory.mktemp("git-http-bearer") / "repos"
-    yield from _running(GitHttpServer(root, auth=AuthMode.BEARER))
+    yield from servers.running(GitHttpServer(root, auth=AuthMode.BEARER))
 
 
 @pytest.fixture(scope="session")
 def _git_https_session(tmp_path_factory: pytest.TempPathFactory,
                        git_server_certs: certs.Certs) -> Iterator[GitHttpServer]:
     root = tmp_path_factory.mktemp("git-https") / "repos"
-    yield from _running(GitHttpServer(root, auth=AuthMode.BASIC, tls=git_server_certs))
+    yield from servers.running(GitHttpServer(root, auth=AuthMode.BASIC, tls=git_server_certs))
 
 
 @pytest.fixture(scope="session")
 def _git_sshd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
-    yield from _running(SshServer(tmp_path_factory.mktemp("git-sshd")))
+    yield from servers.running(SshServer(tmp_path_factory.mktemp("git-sshd")))
 
 
 @pytest.fixture
 def git_daemon(_git_daemon_session: GitDaemon) -> GitDaemon:
     """`git daemon` on `git://127.0.0.1:<port>`, with an empty request log."""
-    return _fresh(_git_daemon_session)
+    return servers.fresh(_git_daemon_session)
 
 
 @pytest.fixture
 def git_http(_git_http_session: GitHttpServer) -> GitHttpServer:
     """Smart HTTP without authentication, with no faults and an empty request log."""
-    return _fresh(_git_http_session)
+    return servers.fresh(_git_http_session)
 
 
 @pytest.fixture
 def git_http_basic(_git_http_basic_session: GitHttpServer) -> GitHttpServer:
     """Smart HTTP with basic auth (`.username`, `.password`), reset."""
-    return _fresh(_git_http_basic_session)
+    return servers.fresh(_git_http_basic_session)
 
 
 @pytest.fixture
 def git_http_bearer(_git_http_bearer_session: GitHttpServer) -> GitHttpServer:
     """Smart HTTP with bearer-token auth (`.token`), reset."""
-    return _fresh(_git_http_bearer_session)
+    return servers.fresh(_git_http_bearer_session)
 
 
 @pytest.fixture
 def git_https(_git_https_session: GitHttpServer) -> GitHttpServer:
     """Smart HTTPS (certificate signed by `.tls.ca_cert`) with basic auth, reset."""
-    return _fresh(_git_https_session)
+    return servers.fresh(_git_https_session)
 
 
 @pytest.fixture
 def git_sshd(_git_sshd_session: SshServer) -> SshServer:
     """A real sshd with client keys and known_hosts files, its log cleared."""
-    return _fresh(_git_sshd_session)
+    return servers.fresh(_git_sshd_session)

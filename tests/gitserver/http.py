@@ -29,18 +29,16 @@ from __future__ import annotations
 import base64
 import gzip
 import hmac
-import socket
 import ssl
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from tests import servers
 from tests.gitserver import repos
 from tests.gitserver.base import RepoRoot
 from tests.gitserver.certs import Certs
@@ -121,8 +119,7 @@ class GitHttpServer(RepoRoot):
         self.requests: list[Request] = []
         self.port = 0
         self._lock = threading.Lock()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: servers.Serving | None = None
 
     @property
     def base_url(self) -> str:
@@ -151,22 +148,14 @@ class GitHttpServer(RepoRoot):
         if self.tls is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.tls.server_cert, self.tls.server_key)
-        self._httpd = _Server(("127.0.0.1", 0), _Handler, self, context)
-        self.port = int(self._httpd.server_address[1])
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name=f"git-http-{self.port}", daemon=True)
-        self._thread.start()
+        self._serving = servers.serve(_Handler, self, name="git-http", context=context)
+        self.port = self._serving.port
 
     def stop(self) -> None:
         """Stop serving and close the listening socket."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
 
     def reset(self) -> None:
         """Clear the request log and the faults (each test starts clean)."""
@@ -205,47 +194,8 @@ class GitHttpServer(RepoRoot):
         return f'{"Basic" if self.auth is AuthMode.BASIC else "Bearer"} realm="fluxpy-git"'
 
 
-class _Server(ThreadingHTTPServer):
-    """Threading HTTP server that does the TLS handshake in the connection's thread.
-
-    Wrapping the listening socket would do handshakes in the accept loop, where
-    one client that refuses the certificate would hold up (and log errors for)
-    everyone else.
-    """
-
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
-                 git: GitHttpServer, context: ssl.SSLContext | None) -> None:
-        super().__init__(address, handler)
-        self.git = git
-        self.context = context
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        if self.context is None:
-            super().finish_request(request, client_address)
-            return
-        request.settimeout(30)  # a client that connects and says nothing must not pin a thread
-        try:
-            tls = self.context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return  # the client refused our certificate, or went away
-        try:
-            super().finish_request(tls, client_address)
-        finally:
-            tls.close()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet: clients dropping connections is what the fault tests do."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(servers.Handler[GitHttpServer]):
     timeout = 30
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Requests are recorded in `GitHttpServer.requests`, not printed."""
 
     def do_GET(self) -> None:
         self._serve()
@@ -254,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
-        git = self.server.git
+        git = self.server.owner
         split = urlsplit(self.path)
         path = unquote(split.path)
         service = parse_qs(split.query).get("service", [None])[0]
@@ -323,19 +273,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, status: int, headers: list[tuple[str, str]], body: bytes,
                  *, drop_after: int | None = None) -> None:
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        self.start_response(status, headers, length=len(body))
         if drop_after is not None and len(body) > drop_after:
             self.wfile.write(body[:drop_after])
             self.wfile.flush()
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.drop_connection()
             return
         self.wfile.write(body)
 

@@ -15,51 +15,27 @@ Two kinds of material, made once per test session:
 
 from __future__ import annotations
 
-import atexit
-import shutil
 import subprocess
-import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import servers
 from tests.apiserver import certs as apiserver_certs
-
-_lock = threading.Lock()
-_cached: Certs | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Certs:
-    """Paths of the PEM files.
+class Certs(servers.TLSCerts):
+    """Paths of the PEM files: the registries' TLS (`TLSCerts`), and the token signer's.
 
     Attributes:
-        ca_cert: the CA that signed the registry's server certificate.
-        server_cert: the server certificate (SAN IP:127.0.0.1, DNS:localhost).
-        server_key: its private key.
-        other_ca_cert: a CA that signed nothing the registries use.
         token_ca_cert: the CA the registry trusts for token signatures.
         token_cert: the token signer's certificate (RSA), signed by `token_ca_cert`.
         token_key: the token signer's private key (PEM, RSA 2048).
     """
 
-    ca_cert: Path
-    server_cert: Path
-    server_key: Path
-    other_ca_cert: Path
     token_ca_cert: Path
     token_cert: Path
     token_key: Path
-
-    @property
-    def ca_pem(self) -> bytes:
-        """The registry CA certificate (PEM), as a cert Secret's `ca.crt` holds it."""
-        return self.ca_cert.read_bytes()
-
-    @property
-    def other_ca_pem(self) -> bytes:
-        """The unrelated CA certificate (PEM)."""
-        return self.other_ca_cert.read_bytes()
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -88,12 +64,9 @@ def make(directory: Path) -> Certs:
                  token_ca, directory / "token.crt", directory / "token.key")
 
 
+_session = servers.made_once("fluxpy-registry-certs-", make)
+
+
 def session_certs() -> Certs:
     """The material for this process, made on first use."""
-    global _cached
-    with _lock:
-        if _cached is None:
-            directory = Path(tempfile.mkdtemp(prefix="fluxpy-registry-certs-"))
-            atexit.register(shutil.rmtree, directory, True)
-            _cached = make(directory)
-        return _cached
+    return _session()

@@ -24,38 +24,14 @@ Push with `tests.registry.client.push(server, repo, tags)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Protocol, TypeVar
 
 import pytest
 
+from tests import servers
 from tests.registry import certs
 from tests.registry.proxy import RegistryProxy
 from tests.registry.server import AuthMode, RegistryServer
 from tests.registry.tokenserver import TokenServer
-
-
-class _Server(Protocol):
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def reset(self) -> None: ...
-
-
-S = TypeVar("S", bound=_Server)
-
-
-def _running(server: S) -> Iterator[S]:
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def _fresh(server: S) -> S:
-    server.reset()
-    return server
 
 
 @pytest.fixture(scope="session")
@@ -66,65 +42,65 @@ def oci_registry_certs() -> certs.Certs:
 
 @pytest.fixture(scope="session")
 def _oci_registry_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegistryServer]:
-    yield from _running(RegistryServer(tmp_path_factory.mktemp("oci-registry")))
+    yield from servers.running(RegistryServer(tmp_path_factory.mktemp("oci-registry")))
 
 
 @pytest.fixture(scope="session")
 def _oci_registry_tls_session(tmp_path_factory: pytest.TempPathFactory,
                               oci_registry_certs: certs.Certs) -> Iterator[RegistryServer]:
-    yield from _running(RegistryServer(tmp_path_factory.mktemp("oci-registry-tls"), tls=oci_registry_certs))
+    yield from servers.running(RegistryServer(tmp_path_factory.mktemp("oci-registry-tls"), tls=oci_registry_certs))
 
 
 @pytest.fixture(scope="session")
 def _oci_registry_basic_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegistryServer]:
-    yield from _running(RegistryServer(tmp_path_factory.mktemp("oci-registry-basic"), auth=AuthMode.BASIC))
+    yield from servers.running(RegistryServer(tmp_path_factory.mktemp("oci-registry-basic"), auth=AuthMode.BASIC))
 
 
 @pytest.fixture(scope="session")
 def _oci_token_server_session(oci_registry_certs: certs.Certs) -> Iterator[TokenServer]:
-    yield from _running(TokenServer(oci_registry_certs))
+    yield from servers.running(TokenServer(oci_registry_certs))
 
 
 @pytest.fixture(scope="session")
 def _oci_registry_token_session(tmp_path_factory: pytest.TempPathFactory,
                                 _oci_token_server_session: TokenServer) -> Iterator[RegistryServer]:
     root = tmp_path_factory.mktemp("oci-registry-token")
-    yield from _running(RegistryServer(root, auth=AuthMode.TOKEN, tokens=_oci_token_server_session))
+    yield from servers.running(RegistryServer(root, auth=AuthMode.TOKEN, tokens=_oci_token_server_session))
 
 
 @pytest.fixture(scope="session")
 def _oci_registry_proxy_session(_oci_registry_session: RegistryServer) -> Iterator[RegistryProxy]:
-    yield from _running(RegistryProxy(_oci_registry_session))
+    yield from servers.running(RegistryProxy(_oci_registry_session))
 
 
 @pytest.fixture
 def oci_registry(_oci_registry_session: RegistryServer) -> RegistryServer:
     """A plain-HTTP registry without authentication."""
-    return _fresh(_oci_registry_session)
+    return servers.fresh(_oci_registry_session)
 
 
 @pytest.fixture
 def oci_registry_tls(_oci_registry_tls_session: RegistryServer) -> RegistryServer:
     """An HTTPS registry (certificate signed by `.tls.ca_cert`) without authentication."""
-    return _fresh(_oci_registry_tls_session)
+    return servers.fresh(_oci_registry_tls_session)
 
 
 @pytest.fixture
 def oci_registry_basic(_oci_registry_basic_session: RegistryServer) -> RegistryServer:
     """A registry with htpasswd basic auth (`.username`, `.password`)."""
-    return _fresh(_oci_registry_basic_session)
+    return servers.fresh(_oci_registry_basic_session)
 
 
 @pytest.fixture
 def oci_registry_token(_oci_registry_token_session: RegistryServer) -> RegistryServer:
     """A registry with bearer-token auth from `.tokens` (request log and public repos cleared)."""
-    return _fresh(_oci_registry_token_session)
+    return servers.fresh(_oci_registry_token_session)
 
 
 @pytest.fixture
 def oci_registry_proxy(_oci_registry_proxy_session: RegistryProxy) -> RegistryProxy:
     """The paginating, fault-injecting proxy in front of `oci_registry` (faults and log cleared)."""
-    return _fresh(_oci_registry_proxy_session)
+    return servers.fresh(_oci_registry_proxy_session)
 
 
 @pytest.fixture

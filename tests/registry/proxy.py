@@ -21,16 +21,12 @@ request is logged in `requests` for counting round trips.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import urllib3
-
+from tests import servers
 from tests.registry.server import RegistryServer
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
@@ -99,8 +95,7 @@ class RegistryProxy:
     faults: list[Fault] = field(default_factory=list)
     requests: list[ProxyRequest] = field(default_factory=list)
     port: int = 0
-    _httpd: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    _serving: servers.Serving | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -119,21 +114,14 @@ class RegistryProxy:
 
     def start(self) -> None:
         """Serve on a free port."""
-        self._httpd = _Server(("127.0.0.1", 0), _Handler, self)
-        self.port = int(self._httpd.server_address[1])
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"registry-proxy-{self.port}", daemon=True)
-        self._thread.start()
+        self._serving = servers.serve(_Handler, self, name="registry-proxy")
+        self.port = self._serving.port
 
     def stop(self) -> None:
         """Stop serving."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
 
     def reset(self) -> None:
         """Clear faults, the page cap and the request log."""
@@ -168,25 +156,8 @@ class RegistryProxy:
             self.requests.append(request)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
-                 proxy: RegistryProxy) -> None:
-        super().__init__(address, handler)
-        self.proxy = proxy
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Dropped connections are what the fault tests do."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(servers.Handler[RegistryProxy]):
     timeout = 30
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Requests are recorded in `RegistryProxy.requests`, not printed."""
 
     def do_GET(self) -> None:
         self._serve()
@@ -207,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
-        proxy = self.server.proxy
+        proxy = self.server.owner
         split = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(split.query).items()}
         auth = self.headers.get("Authorization")
@@ -222,11 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fault.delay)
         if fault is not None and fault.drop:
             record(0, "drop")
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.drop_connection()
             return
         if fault is not None and fault.status is not None:
             record(fault.status, "status")
@@ -277,10 +244,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, status: int, headers: list[tuple[str, str]], body: bytes,
                  *, length: str | None = None) -> None:
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", length if length is not None else str(len(body)))
-        self.end_headers()
+        self.start_response(status, headers, length=length if length is not None else len(body))
         if body and self.command != "HEAD":
             self.wfile.write(body)

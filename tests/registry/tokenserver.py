@@ -32,7 +32,6 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -40,6 +39,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from tests import servers
 from tests.registry.certs import Certs
 
 ISSUER = "fluxpy-test-token-issuer"
@@ -91,8 +91,7 @@ class TokenServer:
     port: int = 0
     _key: rsa.RSAPrivateKey | None = None
     _x5c: str = ""
-    _httpd: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    _serving: servers.Serving | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -107,21 +106,14 @@ class TokenServer:
         self._key = key
         cert = x509.load_pem_x509_certificate(self.certs.token_cert.read_bytes())
         self._x5c = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
-        self._httpd = _Server(("127.0.0.1", 0), _Handler, self)
-        self.port = int(self._httpd.server_address[1])
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"token-server-{self.port}", daemon=True)
-        self._thread.start()
+        self._serving = servers.serve(_Handler, self, name="token-server")
+        self.port = self._serving.port
 
     def stop(self) -> None:
         """Stop serving."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
 
     def reset(self) -> None:
         """Clear the request log and public repositories."""
@@ -175,27 +167,9 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
-                 tokens: TokenServer) -> None:
-        super().__init__(address, handler)
-        self.tokens = tokens
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients dropping connections are not errors here."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Requests are recorded in `TokenServer.requests`, not printed."""
-
+class _Handler(servers.Handler[TokenServer]):
     def do_GET(self) -> None:
-        tokens = self.server.tokens
+        tokens = self.server.owner
         query = parse_qs(urlsplit(self.path).query)
         service = query.get("service", [None])[0]
         scopes = [s for value in query.get("scope", []) for s in value.split(" ") if s]
@@ -211,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
                          "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
 
     def do_POST(self) -> None:
-        tokens = self.server.tokens
+        tokens = self.server.owner
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode())
         grant = form.get("grant_type", [None])[0]
@@ -236,8 +210,5 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, status: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
+        self.start_response(status, [("Content-Type", "application/json")], length=len(data))
         self.wfile.write(data)
