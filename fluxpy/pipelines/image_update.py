@@ -275,11 +275,23 @@ class Run:
         pol = ImagePolicy.from_dict(obj)
         repo_ref = pol.spec.image_repository_ref
         repo_ns = repo_ref.namespace or namespace
+        repo_obj = self.store.get("ImageRepository", repo_ns, repo_ref.name)
+        repo_suspended = bool(((repo_obj or {}).get("spec") or {}).get("suspend"))
+        if pol.suspended or repo_suspended:
+            # Suspended objects are left alone: the policy keeps the ref it recorded last.
+            what = f"ImagePolicy {namespace}/{name}" if pol.suspended else f"ImageRepository {repo_ns}/{repo_ref.name}"
+            if pol.status.latest_ref is None:
+                raise ImageUpdateError(f"{what} is suspended and the policy has no latest ref yet",
+                                       reason="DependencyNotReady", hint="resume it, or run once before suspending")
+            report.image, report.tag = pol.status.latest_ref.name, pol.status.latest_ref.tag
+            report.digest = pol.status.latest_ref.digest
+            with step(self.progress, f"policy {namespace}/{name}") as s:
+                s.detail = f"{pol.status.latest_ref} (recorded; {what} is suspended)"
+            return pol.status.latest_ref
         try:
             tags = self.tags(repo_ns, repo_ref.name)
         except ImageUpdateError as err:
             raise self._fail(obj, pol, err, "DependencyNotReady") from err
-        repo_obj = self.store.get("ImageRepository", repo_ns, repo_ref.name)
         assert repo_obj is not None
         image = str((repo_obj.get("spec") or {}).get("image") or "")
         report.image = image

@@ -269,3 +269,16 @@ def test_suspended_automation_is_refused_alone_and_skipped_with_all(apiserver: A
     result = fluxpy("image", "update", "--all")
     assert result.code == 0, result.err
     assert "skipping ImageUpdateAutomation flux-system/apps" in result.err
+
+
+def test_suspended_policy_keeps_its_recorded_ref(apiserver: ApiServer, setup: Setup, fluxpy: Run) -> None:
+    objs = image_objects(setup.image, url=setup.url)
+    objs[1]["spec"]["suspend"] = True
+    objs[1]["status"] = {"latestRef": {"name": setup.image, "tag": "0.9.0"}}
+    seed(apiserver, objs)
+    result = fluxpy("image", "update", "apps", "--dry-run", "-o", "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["policies"][0]["tag"] == "0.9.0"
+    assert ":0.9.0 #" in report["automations"][0]["diff"]
+    assert apiserver.count(path=r"/imagerepositories") <= 1
