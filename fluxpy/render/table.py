@@ -39,7 +39,10 @@ def show(term: Terminal, headers: Sequence[str], rows: Sequence[Sequence[str]], 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header,
                   header_style="bold" if term.color else "")
     for name in headers:
-        table.add_column(name.upper(), overflow="fold")
+        # As flux: names, revisions and times are never broken; only the message wraps.
+        message = name.upper() == "MESSAGE"
+        table.add_column(name.upper(), overflow="fold", no_wrap=not message, min_width=None if message else
+                         max((len(r[headers.index(name)]) for r in rows), default=len(name)))
     upper = [h.upper() for h in headers]
     ready_col = upper.index("READY") if "READY" in upper else -1
     for row in rows:
