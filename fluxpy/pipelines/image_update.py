@@ -227,7 +227,8 @@ class Run:
                                             now=self.now())
             self._save(obj, new, events.repository_notice(repo.status, new, next_scan=status.scan_message(
                 scan.tag_count, scan.revision)))
-            s.detail = f"{repo.spec.image}: {len(listed)} tags, {len(kept)} kept"
+            excluded = len(listed) - len(kept)
+            s.detail = f"{repo.spec.image}: {len(kept)} tags" + (f" ({excluded} excluded)" if excluded else "")
         return kept
 
     def _ca(self, namespace: str, repo: Any) -> bytes | None:
@@ -428,8 +429,8 @@ class Run:
         with step(self.progress, "status") as s:
             self._save(obj, new, events.automation_notice(auto.status, new, push=pushed if pushed and pushed.pushed
                                                           else None))
-            s.detail = "Ready: repository up-to-date" + (" (not recorded: no cluster)" if not self.store.cluster
-                                                        else "")
+            s.detail = ("Ready: repository up-to-date" if self.store.cluster
+                        else "not recorded (no cluster)")
 
     def _patch(self, root: Path, auto: ImageUpdateAutomation, policies: Mapping[str, ImageRef],
                report: AutomationReport) -> TreeResult:
