@@ -17,7 +17,15 @@
 #    (`--git`), and `fluxpy reconcile kustomization` does kustomize-controller's
 #    job: fetch, build, validate, apply, prune, status. First run: everything
 #    created; second run: nothing to do; then examples/push-change.sh pushes a
-#    commit, and a dry run previews what the next run applies and prunes.
+#    commit, and a dry run previews what the next run applies and prunes;
+# 5. image update to Git: a third emulator gets the image automation objects of
+#    examples/fleet/clusters/prod/images.yaml, the fleet served as in part 4,
+#    and a real registry (`--registry`, Debian's docker-registry on 127.0.0.1)
+#    holding four podinfo tags. `fluxpy image update apps --dry-run` shows the
+#    diff; examples/ci-image-update.sh runs the cluster-free CI mode on a clone
+#    (objects read from its YAML, committed there, not pushed); then
+#    `fluxpy image update apps` commits and pushes the new tag, records the
+#    objects' status, and a second run finds the repository up to date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup
@@ -62,3 +70,13 @@ echo
     -- fluxpy reconcile ks apps --dry-run -o json \
     -- fluxpy reconcile ks apps \
     -- fluxpy get ks apps -o yaml
+
+# The fleet pins podinfo 6.9.2 and the ImagePolicy asks for 6.9.x: 6.9.3 wins.
+.venv/bin/python -m tests.apiserver.serve --echo --seed examples/fleet/clusters/prod \
+    --git flux-system/flux-system=examples/fleet \
+    --registry stefanprodan/podinfo=6.8.0,6.9.2,6.9.3,6.10.0-rc.1 \
+    -- fluxpy image update apps --dry-run \
+    -- bash examples/ci-image-update.sh \
+    -- fluxpy image update apps \
+    -- fluxpy get images all \
+    -- fluxpy image update apps

@@ -18,7 +18,7 @@ resources:
   - deployment.yaml
 images:
   - name: ghcr.io/stefanprodan/podinfo
-    newTag: 6.9.2
+    newTag: 6.9.2 # {"$imagepolicy": "flux-system:podinfo:tag"}
 replicas:
   - name: podinfo
     count: 3

@@ -6,7 +6,12 @@ the GitRepository pointing at it (branch main, interval 1m0s), with the URL in
 `FLUXPY_DEMO_GIT_URL`; a seeded GitRepository keeps its spec and only gets the
 URL; a directory that is a repository already is served as it is, on its own
 branch; the Git server is gone once the commands are done; a malformed `--git`
-is a usage error; the exit code is the first non-zero one.
+is a usage error; the exit code is the first non-zero one. `--registry
+REPO=TAG,...` serves a registry with those tags, its host in
+`FLUXPY_DEMO_REGISTRY`, and `${FLUXPY_DEMO_REGISTRY}` replaced by it in seeded
+objects and in the `--git` DIR's committed files (the DIR itself untouched);
+the registry is gone once the commands are done; without `--registry` nothing
+is replaced; a malformed `--registry` is a usage error.
 """
 
 from __future__ import annotations
@@ -39,6 +44,47 @@ log = subprocess.run(["git", "-C", clone, "log", "--format=%H %an <%ae> %at %s"]
 with open(out, "w") as f:
     json.dump({"spec": obj["spec"], "url": url, "log": log}, f)
 """
+
+# Run under `--registry`: record the registry host and the tags it lists.
+LIST_TAGS = """\
+import json, os, sys, urllib.request
+repo, out = sys.argv[1:]
+host = os.environ["FLUXPY_DEMO_REGISTRY"]
+with urllib.request.urlopen(f"http://{host}/v2/{repo}/tags/list", timeout=10) as answer:
+    listed = json.load(answer)
+with open(out, "w") as f:
+    json.dump({"host": host, "listed": listed}, f)
+"""
+
+# Record the ImageRepository's spec, FLUXPY_DEMO_REGISTRY (or None) and the
+# served Git repository's apps/deploy.yaml.
+INSPECT_IMAGES = """\
+import json, os, subprocess, sys
+from kubernetes import client, config
+out, clone = sys.argv[1:]
+api = client.CustomObjectsApi(config.new_client_from_config())
+obj = api.get_namespaced_custom_object("image.toolkit.fluxcd.io", "v1", "flux-system", "imagerepositories", "app")
+subprocess.run(["git", "clone", "--quiet", os.environ["FLUXPY_DEMO_GIT_URL"], clone], check=True)
+with open(os.path.join(clone, "apps", "deploy.yaml")) as f:
+    deploy = f.read()
+with open(out, "w") as f:
+    json.dump({"spec": obj["spec"], "registry": os.environ.get("FLUXPY_DEMO_REGISTRY"), "deploy": deploy}, f)
+"""
+
+IMAGE_REPOSITORY = """\
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata:
+  name: app
+  namespace: flux-system
+spec:
+  image: ${FLUXPY_DEMO_REGISTRY}/team/app
+  interval: 5m0s
+  insecure: true
+  exclusionList: ["^${FLUXPY_DEMO_REGISTRY}$", "^sha-"]
+"""
+
+DEPLOY = "image: ${FLUXPY_DEMO_REGISTRY}/team/app:1.0.0 # {\"$imagepolicy\": \"flux-system:app\"}\n"
 
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  color: blue\n"
 
@@ -126,3 +172,58 @@ def test_exit_code_is_the_first_non_zero_one() -> None:
     code = serve.main(["--", sys.executable, "-c", "pass", "--", sys.executable, "-c", "raise SystemExit(3)",
                        "--", sys.executable, "-c", "raise SystemExit(4)"])
     assert code == 3
+
+
+def test_registry_is_served_with_the_tags_and_its_host_exported(tmp_path: Path) -> None:
+    out = tmp_path / "tags.json"
+    code = serve.main(["--registry", "team/app=1.0.0,1.1.0,2.0.0-rc.1", "--registry", "team/other=latest",
+                       "--", sys.executable, "-c", LIST_TAGS, "team/app", str(out)])
+    assert code == 0
+    seen = json.loads(out.read_text())
+    assert seen["host"].startswith("127.0.0.1:")
+    assert seen["listed"]["name"] == "team/app"
+    assert sorted(seen["listed"]["tags"]) == ["1.0.0", "1.1.0", "2.0.0-rc.1"]
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://{seen['host']}/v2/", timeout=5)
+
+
+def test_registry_host_replaces_the_placeholder_in_seeds_and_committed_files(tmp_path: Path) -> None:
+    seed = tmp_path / "images.yaml"
+    seed.write_text(IMAGE_REPOSITORY)
+    fleet = tmp_path / "fleet"
+    repos.write_files(fleet, {"apps/deploy.yaml": DEPLOY})
+    out, clone = tmp_path / "seen.json", tmp_path / "clone"
+    code = serve.main(["--seed", str(seed), "--git", f"flux-system/fleet={fleet}", "--registry", "team/app=1.0.0",
+                       "--", sys.executable, "-c", INSPECT_IMAGES, str(out), str(clone)])
+    assert code == 0
+    seen = json.loads(out.read_text())
+    host = seen["registry"]
+    assert seen["spec"]["image"] == f"{host}/team/app"
+    assert seen["spec"]["exclusionList"] == [f"^{host}$", "^sha-"]
+    assert seen["deploy"] == DEPLOY.replace("${FLUXPY_DEMO_REGISTRY}", host)
+    assert (fleet / "apps" / "deploy.yaml").read_text() == DEPLOY
+
+
+def test_without_registry_the_placeholder_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLUXPY_DEMO_REGISTRY", raising=False)
+    seed = tmp_path / "images.yaml"
+    seed.write_text(IMAGE_REPOSITORY)
+    fleet = tmp_path / "fleet"
+    repos.write_files(fleet, {"apps/deploy.yaml": DEPLOY})
+    out, clone = tmp_path / "seen.json", tmp_path / "clone"
+    code = serve.main(["--seed", str(seed), "--git", f"flux-system/fleet={fleet}",
+                       "--", sys.executable, "-c", INSPECT_IMAGES, str(out), str(clone)])
+    assert code == 0
+    seen = json.loads(out.read_text())
+    assert seen["registry"] is None
+    assert seen["spec"]["image"] == "${FLUXPY_DEMO_REGISTRY}/team/app"
+    assert seen["deploy"] == DEPLOY
+
+
+@pytest.mark.parametrize("value", ["team/app", "team/app=", "=1.0.0", "Team/App=1.0.0", "team/app=1.0.0,",
+                                   "team/app=1.0.0,-bad", "team//app=1.0.0"])
+def test_malformed_registry_option_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        serve.main(["--registry", value, "--", sys.executable, "-c", "pass"])
+    assert exit_info.value.code == 2
+    assert "--registry" in capsys.readouterr().err
