@@ -109,7 +109,7 @@ def decrypt(obj: dict[str, Any], *, keyring: Keyring, path: str | None = None, v
 
 def decrypt_document(data: bytes, *, keyring: Keyring, where: str, output_format: Format,
                      input_format: Format | None = None, gnupg: GnuPG | None = None) -> bytes:
-    """Decrypt a whole sops document (dotenv, JSON or binary) and emit it as sops would.
+    """Decrypt a whole sops document (dotenv, JSON, binary or YAML) and emit it as sops would.
 
     Args:
         data: the encrypted document.
@@ -120,11 +120,12 @@ def decrypt_document(data: bytes, *, keyring: Keyring, where: str, output_format
         gnupg: an open session for PGP recipients; None to open one if needed.
 
     Returns:
-        The plaintext bytes, equal to ``sops --decrypt`` output (for dotenv and
-        JSON, equal to the original file when that was in sops's own layout).
+        The plaintext bytes, equal to ``sops --decrypt`` output (for dotenv,
+        JSON and YAML, equal to the original file when that was in sops's own
+        layout).
 
     Raises:
-        DecryptionError: not a sops document, a YAML/INI document, no key
+        DecryptionError: not a sops document, an INI document, no key
             matches, a value or the MAC does not verify, or the tree does not
             fit the output format. The message names `where`, never a value.
     """
@@ -137,9 +138,10 @@ def decrypt_document(data: bytes, *, keyring: Keyring, where: str, output_format
         raise fail("is not a sops-encrypted document")
     if fmt is Format.BINARY:
         fmt = Format.JSON  # the binary store is a JSON envelope
-    branch, meta = formats.load_encrypted(data, fmt, fail)
+    documents, meta = formats.load_encrypted(data, fmt, fail)
     key = datakey.recover(meta, keyring, where=where, gnupg=gnupg)
-    plain, mac = tree.decrypt_tree(branch, meta, key, fail)
+    # One walk over all documents: sops's MAC runs on across them in order.
+    plain, mac = tree.decrypt_tree(documents, meta, key, fail)
     tree.check_mac(meta, key, mac, fail)
-    assert isinstance(plain, tree.Branch)
+    assert isinstance(plain, list) and all(isinstance(d, tree.Branch) for d in plain)
     return formats.emit_plain(plain, output_format, fail)

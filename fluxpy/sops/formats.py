@@ -7,15 +7,18 @@ The input format is detected from sops's marker bytes (`detect_format`: the
 file name (`format_for_path`: ``.env`` dotenv, ``.json`` JSON, ``.yaml``/``.yml``
 YAML, ``.ini`` INI, anything else binary; ``.dockerconfigjson`` is JSON).
 
-Loading (`load_encrypted`) returns the tree and its ``sops`` metadata. JSON
-(and binary, which is a JSON envelope ``{"data": "ENC[...]", "sops": {...}}``)
-keeps key order and repeated keys in a `Branch` and reads every number as a
-64-bit float, as Go's decoder does; dotenv reads ``KEY=value`` lines, ``#``
-comments and the flattened ``sops_*`` metadata lines. Emitting
-(`emit_plain`) reproduces sops byte for byte: tab-indented JSON with Go's
-escaping and number formatting, ``KEY=value`` lines with newlines as ``\\n``,
-and binary's raw ``data``. YAML and INI documents are refused: reproducing
-sops's go-yaml v3 and INI output byte for byte is not done yet.
+Loading (`load_encrypted`) returns the trees (one per YAML document, one for
+the other formats) and the ``sops`` metadata. JSON (and binary, which is a
+JSON envelope ``{"data": "ENC[...]", "sops": {...}}``) keeps key order and
+repeated keys in a `Branch` and reads every number as a 64-bit float, as Go's
+decoder does; dotenv reads ``KEY=value`` lines, ``#`` comments and the
+flattened ``sops_*`` metadata lines; YAML keeps key order, go-yaml v3's typing
+and every comment (`fluxpy.sops.yaml_in`). Emitting (`emit_plain`) reproduces
+sops byte for byte: tab-indented JSON with Go's escaping and number
+formatting, ``KEY=value`` lines with newlines as ``\\n``, binary's raw
+``data``, and YAML as go-yaml v3 writes it with sops's indent of 4
+(`fluxpy.sops.yaml_out`). INI documents are refused: sops writes them with
+go-ini, whose layout is not reproduced.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from fluxpy.sops import values
+from fluxpy.sops import values, yaml_in, yaml_out
 from fluxpy.sops.errors import DecryptionError
 from fluxpy.sops.tree import Branch, Comment
 
@@ -50,7 +53,7 @@ class Format(StrEnum):
 # kustomize-controller's sopsFormatToMarkerBytes; binary and JSON share a marker (and a loader).
 _MARKERS = ((Format.JSON, b'"mac": "ENC['), (Format.DOTENV, b"sops_mac=ENC["),
             (Format.YAML, b"mac: ENC["), (Format.INI, b"[sops]"))
-_SUPPORTED = (Format.BINARY, Format.DOTENV, Format.JSON)
+_SUPPORTED = (Format.BINARY, Format.DOTENV, Format.JSON, Format.YAML)
 
 
 def format_for_path(path: str) -> Format:
@@ -77,8 +80,7 @@ def detect_format(data: bytes) -> Format | None:
 
 
 def _unsupported(fmt: Format, fail: Fail) -> DecryptionError:
-    return fail(f"is a sops {fmt} document; fluxpy decrypts {', '.join(_SUPPORTED)} documents "
-                "(and YAML only as whole Kubernetes objects)")
+    return fail(f"is a sops {fmt} document; fluxpy decrypts {', '.join(_SUPPORTED)} documents")
 
 
 # --- loading --------------------------------------------------------------------------------------
@@ -87,7 +89,7 @@ def _unsupported(fmt: Format, fail: Fail) -> DecryptionError:
 def _plain(value: Any) -> Any:
     """A metadata `Branch` as plain dicts (later keys win, as Go's json.Unmarshal does)."""
     if isinstance(value, Branch):
-        return {k: _plain(v) for k, v in value if isinstance(k, str)}
+        return {k: _plain(v) for k, v in value if not isinstance(k, Comment)}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
@@ -170,7 +172,7 @@ def _load_dotenv(text: str, fail: Fail) -> tuple[Branch, dict[str, Any]]:
     return branch, meta
 
 
-def load_encrypted(data: bytes, fmt: Format, fail: Fail) -> tuple[Branch, dict[str, Any]]:
+def load_encrypted(data: bytes, fmt: Format, fail: Fail) -> tuple[list[Branch], dict[str, Any]]:
     """Load a sops-encrypted document.
 
     Args:
@@ -179,10 +181,11 @@ def load_encrypted(data: bytes, fmt: Format, fail: Fail) -> tuple[Branch, dict[s
         fail: makes the error for a reason (the caller names the object and file).
 
     Returns:
-        The encrypted tree without its metadata, and the ``sops`` metadata.
+        The encrypted trees without their metadata (one per YAML document; one
+        for the other formats), and the ``sops`` metadata.
 
     Raises:
-        DecryptionError: not UTF-8, not parseable, no metadata, or a YAML/INI document.
+        DecryptionError: not UTF-8, not parseable, no metadata, or an INI document.
     """
     if fmt not in _SUPPORTED:
         raise _unsupported(fmt, fail)
@@ -190,9 +193,10 @@ def load_encrypted(data: bytes, fmt: Format, fail: Fail) -> tuple[Branch, dict[s
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise fail("is not UTF-8 text") from None
-    if fmt is Format.DOTENV:
-        return _load_dotenv(text, fail)
-    return _load_json(text, fail)
+    if fmt is Format.YAML:
+        return yaml_in.load_yaml(text, fail)
+    branch, meta = _load_dotenv(text, fail) if fmt is Format.DOTENV else _load_json(text, fail)
+    return [branch], meta
 
 
 # --- emitting -------------------------------------------------------------------------------------
@@ -239,7 +243,7 @@ def _json_value(value: Any, depth: int, fail: Fail) -> str:
     if isinstance(value, (Branch, dict)):
         pairs = value if isinstance(value, Branch) else list(value.items())
         items = [f"{inner}{_json_string(k)}: {_json_value(v, depth + 1, fail)}"
-                 for k, v in pairs if isinstance(k, str)]
+                 for k, v in pairs if not isinstance(k, Comment)]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}" if items else "{}"
     if isinstance(value, list):
         elems = [inner + _json_value(v, depth + 1, fail) for v in value if not isinstance(v, Comment)]
@@ -291,13 +295,21 @@ def _emit_binary(tree: Branch, fail: Fail) -> bytes:
     raise fail("has no binary data (no 'data' key) to emit as a binary file")
 
 
-def emit_plain(tree: Branch, fmt: Format, fail: Fail) -> bytes:
+def emit_plain(documents: list[Branch], fmt: Format, fail: Fail) -> bytes:
     """The decrypted document, byte for byte as ``sops --decrypt --output-type <fmt>`` prints it.
+
+    YAML writes every document (`fluxpy.sops.yaml_out`); the other stores, as
+    sops's do, write the first one only.
 
     Raises:
         DecryptionError: the tree does not fit the format (nested values in
-            dotenv, no ``data`` for binary) or the format is YAML/INI.
+            dotenv, no ``data`` for binary) or the format is INI.
     """
+    if fmt is Format.YAML:
+        return yaml_out.emit_yaml(documents, fail)
+    if fmt in (Format.JSON, Format.DOTENV, Format.BINARY) and not documents:
+        raise fail("has no document to emit")
+    tree = documents[0] if documents else Branch()
     if fmt is Format.JSON:
         return (_json_value(tree, 0, fail) + "\n").encode("utf-8")
     if fmt is Format.DOTENV:

@@ -24,9 +24,9 @@ from typing import Any
 
 from fluxpy.sops import values
 from fluxpy.sops.errors import DecryptionError
-from fluxpy.sops.values import Comment
+from fluxpy.sops.values import Comment, InlineComment
 
-__all__ = ["Branch", "Comment", "check_mac", "decrypt_tree"]
+__all__ = ["Branch", "Comment", "InlineComment", "check_mac", "decrypt_tree"]
 
 Fail = Callable[[str], DecryptionError]
 
@@ -119,6 +119,7 @@ def decrypt_tree(tree: Any, meta: dict[str, Any], key: bytes, fail: Fail) -> tup
             aad = ":".join(path) + ":"
             if is_comment:
                 try:
+                    # As in sops, a decrypted comment is no longer inline, and an empty one is "" (a string).
                     value = values.decrypt_value(str(value), key, aad)
                 except (values.BadValue, values.WrongKey):
                     pass  # sops: "possibly unencrypted comment", kept as it is

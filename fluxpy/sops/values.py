@@ -20,7 +20,8 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["BadValue", "WrongKey", "decrypt_value", "go_float", "is_encrypted_value", "to_bytes"]
+__all__ = ["BadValue", "Comment", "InlineComment", "Timestamp", "WrongKey", "decrypt_value", "go_float",
+           "is_encrypted_value", "to_bytes"]
 
 _ENC = re.compile(r"^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]")
 
@@ -34,7 +35,20 @@ class WrongKey(Exception):
 
 
 class Comment(str):
-    """A decrypted YAML comment (sops type ``comment``); never part of the MAC."""
+    """A comment entry of a tree (sops type ``comment``): the text after ``#``; never part of the MAC."""
+
+
+class InlineComment(Comment):
+    """A YAML comment that sat on the line of the value after it (sops's ``Comment.Inline``)."""
+
+
+class Timestamp(str):
+    """A YAML timestamp as Go's ``time.Time`` (sops type ``time``), held as its RFC 3339 text with nanoseconds.
+
+    go-yaml v3 reads an unquoted timestamp as a ``time.Time``; sops encrypts,
+    hashes and writes it back as ``time.Time.MarshalText`` does (RFC 3339,
+    trailing zeros of the fraction dropped, ``Z`` for UTC).
+    """
 
 
 def is_encrypted_value(value: object) -> bool:
@@ -49,6 +63,7 @@ def _b64(text: str) -> bytes:
         raise BadValue("invalid base64") from None
 
 
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)\Z")
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 
@@ -62,7 +77,7 @@ def decrypt_value(value: str, key: bytes, aad: str) -> Any:
         aad: the additional data (key path joined with ``:`` and a trailing ``:``).
 
     Returns:
-        str, int, float, bool, `Comment`, or (type ``bytes``) the UTF-8 text
+        str, int, float, bool, `Comment`, `Timestamp`, or (type ``bytes``) the UTF-8 text
         when it decodes, else bytes.
 
     Raises:
@@ -98,6 +113,10 @@ def decrypt_value(value: str, key: bytes, aad: str) -> Any:
             raise BadValue("bad bool")
         if kind == "comment":
             return Comment(text)
+        if kind == "time":
+            if not _RFC3339.match(text):
+                raise BadValue("plaintext does not parse as type time")
+            return Timestamp(text)
         if kind == "bytes":
             try:
                 return plain.decode("utf-8")

@@ -5,10 +5,10 @@ Follows kustomize-controller's ``DecryptResource``: an object that opts out
 with a top-level ``sops`` block is replaced by its plaintext; a Secret that is
 not itself encrypted has each ``data`` value that holds a whole sops document
 (detected by sops's marker bytes) decrypted in the format its key names
-(``.env`` dotenv, ``.json`` JSON, anything else binary) and re-encoded as
-base64. Without ``spec.decryption`` (no keyring) an encrypted object is an
-error, as Flux refuses to apply one; encrypted data values are then left as
-they are, as in Flux. All PGP work shares one throwaway GnuPG home, removed
+(``.env`` dotenv, ``.json`` JSON, ``.yaml``/``.yml`` YAML, anything else
+binary) and re-encoded as base64. Without ``spec.decryption`` (no keyring) an
+encrypted object is an error, as Flux refuses to apply one; encrypted data
+values are then left as they are, as in Flux. All PGP work shares one throwaway GnuPG home, removed
 when the step ends. Errors name the object, the data key and the file when
 known, never a value.
 
@@ -179,7 +179,7 @@ def decrypt_sources(root: Path, path: Path, keyring: Keyring | None, *,
         Plaintext by real path, for ``Root(root, overlay=...)``; empty when nothing is encrypted.
 
     Raises:
-        DecryptionError: a source cannot be decrypted (no key, tampered, YAML/INI
+        DecryptionError: a source cannot be decrypted (no key, tampered, INI
             format, over 5 MiB); the message names the file relative to `root`.
     """
     overlay: dict[Path, bytes] = {}

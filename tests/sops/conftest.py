@@ -136,9 +136,9 @@ def encrypt(encrypt_bytes: EncryptBytes) -> Encrypt:
 
 @pytest.fixture()
 def sops_decrypt(tmp_path: Path) -> Callable[..., bytes]:
-    """What ``sops --decrypt`` itself prints for an encrypted file (the reference for byte-exactness)."""
+    """What ``sops --decrypt [--output-type T]`` prints for an encrypted file (the reference for byte-exactness)."""
 
-    def run(data: bytes, *, name: str, identity: AgeIdentity) -> bytes:
+    def run(data: bytes, *, name: str, identity: AgeIdentity, output_type: str | None = None) -> bytes:
         work = tmp_path / "sops-out"
         work.mkdir(exist_ok=True)
         src = work / name
@@ -146,7 +146,8 @@ def sops_decrypt(tmp_path: Path) -> Callable[..., bytes]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SOPS_")}
         env["HOME"] = str(tmp_path)
         env["SOPS_AGE_KEY"] = identity.encode()
-        done = subprocess.run([_sops_binary(), "--decrypt", str(src)], capture_output=True, env=env, check=False)
+        cmd = [_sops_binary(), "--decrypt", *(("--output-type", output_type) if output_type else ()), str(src)]
+        done = subprocess.run(cmd, capture_output=True, env=env, check=False)
         assert done.returncode == 0, done.stderr.decode()
         return done.stdout
 

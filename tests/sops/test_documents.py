@@ -6,7 +6,8 @@ escaped newline and odd spacing; a JSON file in sops's own layout with Go's
 escaping and number formats; random binary data; output equal to the original
 file and to the real sops's output; a PGP-encrypted dotenv file; a dotenv file
 emitted as binary; a tampered value, reordered or removed lines (MAC), a
-value moved to another key, a tampered MAC, a wrong key; YAML documents refused; no message contains the plaintext.
+value moved to another key, a tampered MAC, a wrong key; no message contains the plaintext. YAML documents
+have their own module (test_yaml_documents.py).
 """
 
 from __future__ import annotations
@@ -145,14 +146,6 @@ def test_wrong_key_names_where_and_recipient(encrypt_bytes: EncryptBytes, identi
                          output_format=Format.JSON)
     assert str(info.value) == (f"no age identity matches the recipients of Secret/a/s data key 'c.json' "
                                f"({identity.recipient})")
-
-
-def test_yaml_documents_are_refused(encrypt_bytes: EncryptBytes, identity: AgeIdentity) -> None:
-    enc = encrypt_bytes("password: yaml-s3cret\n", name="values.yaml", age=[identity])
-    with pytest.raises(DecryptionError) as info:
-        decrypt_document(enc, keyring=Keyring((identity,)), where="values.yaml", output_format=Format.YAML)
-    assert str(info.value).startswith("values.yaml is a sops YAML document; fluxpy decrypts binary, dotenv, JSON")
-    assert "s3cret" not in str(info.value)
 
 
 def test_not_a_sops_document() -> None:

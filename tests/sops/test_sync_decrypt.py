@@ -3,7 +3,8 @@
 Covers: an age-encrypted Secret and a PGP-encrypted Secret decrypt; in a Secret
 that is not itself encrypted, a JSON, a dotenv and a binary ``data`` value
 holding a sops document decrypt in place (byte-exact, re-encoded as base64)
-while plain values stay; unencrypted objects are returned as the same dicts in
+while plain values stay, and so does a YAML ``values.yaml`` value (equal to
+``sops --decrypt``, comments kept); unencrypted objects are returned as the same dicts in
 the same order, and the count says how many changed; the ``decrypt: Disabled``
 annotation leaves an object alone; without ``spec.decryption`` an encrypted
 object is an error saying to set it (data values are left alone, as in Flux);
@@ -14,7 +15,8 @@ does; no error message contains a plaintext value or a key. `decrypt_sources`
 decrypts secretGenerator envs/files (dotenv, JSON, binary) across resource
 directories into an overlay the generators read, writing nothing; it follows a
 given top kustomization, does nothing without decryption, names the file on a
-wrong key, and refuses YAML sources.
+wrong key; a YAML ``files`` source decrypts as sops prints it, and a tampered
+YAML source or data value is a one-line error naming the file or the object.
 """
 
 from __future__ import annotations
@@ -267,11 +269,82 @@ def test_decrypt_sources_without_decryption_or_with_a_wrong_key(tmp_path: Path, 
                                f"({identity.recipient})")  # files before envs, as Flux
 
 
-def test_decrypt_sources_refuses_yaml_sources_it_cannot_reemit(tmp_path: Path, encrypt_bytes: EncryptBytes,
-                                                               identity: AgeIdentity) -> None:
+VALUES_YAML = """\
+# chart values
+image:
+  tag: "1.2.3"  # pinned
+database:
+  password: values-yaml-secret
+  port: 5432
+replicas: [1, 2]
+"""
+
+
+def test_decrypt_sources_decrypts_yaml_files_as_sops_prints_them(tmp_path: Path, encrypt_bytes: EncryptBytes,
+                                                                  sops_decrypt: Any, identity: AgeIdentity) -> None:
     root = _tree(tmp_path, encrypt_bytes, identity)
     app = root / "apps" / "app"
-    (app / "values.yaml").write_bytes(encrypt_bytes("password: yaml-s3cret\n", name="values.yaml", age=[identity]))
+    enc = encrypt_bytes(VALUES_YAML, name="values.yaml", age=[identity])
+    (app / "values.yaml").write_bytes(enc)
     (app / "kustomization.yaml").write_text("secretGenerator:\n- name: app\n  files: [values.yaml]\n")
-    with pytest.raises(DecryptionError, match=r"^apps/app/values.yaml is a sops YAML document"):
+    overlay = decrypt_sources(root, root / "apps", Keyring((identity,)))
+    plain = overlay[app.resolve() / "values.yaml"]
+    assert plain == sops_decrypt(enc, name="values.yaml", identity=identity)
+    assert b"# chart values\n" in plain and b"values-yaml-secret" in plain
+    assert (app / "values.yaml").read_bytes() == enc  # nothing written
+    fsroot = Root(root, restrict_to_dir=False, overlay=overlay)
+    secret = generators.generate("Secret", {"name": "app", "files": ["values.yaml"]}, root=fsroot,
+                                 base_dir=app.resolve()).obj
+    assert base64.b64decode(secret["data"]["values.yaml"]) == plain
+
+
+def test_decrypt_sources_names_a_tampered_yaml_file(tmp_path: Path, encrypt_bytes: EncryptBytes,
+                                                    identity: AgeIdentity) -> None:
+    root = _tree(tmp_path, encrypt_bytes, identity)
+    app = root / "apps" / "app"
+    enc = encrypt_bytes(VALUES_YAML, name="values.yaml", age=[identity])
+    (app / "values.yaml").write_bytes(b"\n".join(line for line in enc.split(b"\n")
+                                                 if not line.lstrip().startswith(b"port:")))
+    (app / "kustomization.yaml").write_text("secretGenerator:\n- name: app\n  files: [values.yaml]\n")
+    with pytest.raises(DecryptionError) as info:
         decrypt_sources(root, root / "apps", Keyring((identity,)))
+    assert str(info.value) == ("apps/app/values.yaml failed MAC verification: the file was modified after it "
+                               "was encrypted")
+
+
+def test_a_yaml_data_value_decrypts_as_sops_prints_it(encrypt_bytes: EncryptBytes, sops_decrypt: Any,
+                                                      identity: AgeIdentity) -> None:
+    enc = encrypt_bytes(VALUES_YAML, name="values.yaml", age=[identity])
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "chart", "namespace": "apps"},
+              "data": {"values.yaml": _b64(enc), "plain.txt": _b64(b"plain")}}
+    out, count = decrypt_objects([secret], Keyring((identity,)), owner="flux-system/apps",
+                                 origin=lambda obj: "apps/chart.yaml")
+    assert count == 1
+    assert base64.b64decode(out[0]["data"]["values.yaml"]) == sops_decrypt(enc, name="values.yaml",
+                                                                           identity=identity)
+    assert out[0]["data"]["plain.txt"] == _b64(b"plain")
+
+
+def test_a_tampered_yaml_data_value_or_wrong_key_is_one_line(encrypt_bytes: EncryptBytes,
+                                                             identity: AgeIdentity) -> None:
+    enc = encrypt_bytes(VALUES_YAML, name="values.yaml", age=[identity])
+    other = encrypt_bytes(VALUES_YAML.replace("values-yaml-secret", "forged-secret"), name="values.yaml",
+                          age=[identity])
+    forged_line = next(line for line in other.split(b"\n") if line.lstrip().startswith(b"password:"))
+    tampered = b"\n".join(forged_line if line.lstrip().startswith(b"password:") else line
+                          for line in enc.split(b"\n"))
+
+    def secret(data: bytes) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "chart", "namespace": "apps"},
+                "data": {"values.yaml": _b64(data)}}
+
+    where = "Secret/apps/chart data key 'values.yaml' in apps/chart.yaml"
+    with pytest.raises(DecryptionError) as info:
+        decrypt_objects([secret(tampered)], Keyring((identity,)), owner="flux-system/apps",
+                        origin=lambda obj: "apps/chart.yaml")
+    assert str(info.value) == (f"{where} has a value at database.password that does not decrypt with its data "
+                               "key (tampered value or moved key)")
+    with pytest.raises(DecryptionError) as info:
+        decrypt_objects([secret(enc)], Keyring((AgeIdentity.generate(),)), owner="flux-system/apps",
+                        origin=lambda obj: "apps/chart.yaml")
+    assert str(info.value) == f"no age identity matches the recipients of {where} ({identity.recipient})"
