@@ -108,17 +108,34 @@ def build_manifests(ks: Kustomization, *, root: Path, path: Path,
 
 def post_build(ks: Kustomization, objs: list[dict[str, Any]], *, sources: list[dict[str, str]],
                strict: bool = False) -> list[dict[str, Any]]:
-    """After the build (and decryption): postBuild substitution, commonMetadata, ownership labels.
+    """After the build (and decryption): postBuild substitution, then commonMetadata and ownership labels.
 
     Raises:
         BuildError: a variable name is invalid, or unset in strict mode.
     """
-    from fluxpy.kustomize import ownership, postbuild
+    return set_metadata(ks, substitute(ks, objs, sources=sources, strict=strict))
+
+
+def substitute(ks: Kustomization, objs: list[dict[str, Any]], *, sources: list[dict[str, str]],
+               strict: bool = False) -> list[dict[str, Any]]:
+    """postBuild substitution (none without `spec.postBuild`).
+
+    Raises:
+        BuildError: a variable name is invalid, or unset in strict mode.
+    """
+    from fluxpy.kustomize import postbuild
 
     post = ks.spec.post_build
-    if post is not None:
-        variables = postbuild.collect(sources=sources, inline=post.substitute)
-        objs = postbuild.substitute(objs, variables, strategy=post.substitute_strategy, strict=strict)
+    if post is None:
+        return objs
+    variables = postbuild.collect(sources=sources, inline=post.substitute)
+    return postbuild.substitute(objs, variables, strategy=post.substitute_strategy, strict=strict)
+
+
+def set_metadata(ks: Kustomization, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`commonMetadata`, then the ownership labels (in place; returns `objs`)."""
+    from fluxpy.kustomize import ownership
+
     meta = ks.spec.common_metadata
     if meta is not None:
         ownership.set_common_metadata(objs, labels=meta.labels, annotations=meta.annotations)

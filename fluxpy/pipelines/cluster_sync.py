@@ -400,13 +400,15 @@ def _build(run: _Run, artifact: StoredArtifact, tmp: Path) -> list[dict[str, Any
     with step(run.progress, "substitute") as s:
         try:
             sources = build.substitution_sources(run.kube, run.ks)
-            objs = build.post_build(run.ks, objs, sources=sources)
+            objs = build.substitute(run.ks, objs, sources=sources)
         except BuildError as err:
             raise run.fail(err, "BuildFailed") from err
+        # Flux's history digest: the build as substituted, before commonMetadata and ownership labels.
+        run.digest = status.digest(yamlio.dump_resources(objs))
+        objs = build.set_metadata(run.ks, objs)
         post = run.ks.spec.post_build
         s.detail = (f"{len(sources)} sources, {len(post.substitute)} inline variables" if post
                     else "no postBuild") + ", ownership labels set"
-    run.digest = status.digest(yamlio.dump_resources(objs))
     return objs
 
 

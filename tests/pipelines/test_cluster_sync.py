@@ -621,3 +621,18 @@ def test_object_marked_ssa_ignore_in_git_is_neither_applied_nor_pruned(apiserver
     svc = apiserver.object("v1", "Service", "apps", "web")
     assert svc is not None and svc["spec"]["ports"][0]["port"] == 80
     assert "apps_web__Service" in {e["id"] for e in ks_status(apiserver)["inventory"]["entries"]}
+
+
+def test_history_digest_is_the_build_before_ownership_labels(apiserver: ApiServer, fleet: Fleet, fluxpy: Run) -> None:
+    import hashlib
+
+    from fluxpy.kustomize import yamlio
+    from fluxpy.models.kustomize import Kustomization
+    from fluxpy.pipelines import build
+
+    apiserver.seed(kustomization())
+    assert fluxpy("reconcile", "ks", "apps", "--with-source").code == 0
+    ks = Kustomization.from_dict(kustomization())
+    objs = build.build_manifests(ks, root=fleet.repo.path, path=fleet.repo.path / "apps")
+    expected = "sha256:" + hashlib.sha256(yamlio.dump_resources(objs).encode()).hexdigest()
+    assert ks_status(apiserver)["history"][0]["digest"] == expected
