@@ -46,6 +46,7 @@ import yaml
 import yaml.scanner
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from fluxpy import gostrconv
 from fluxpy.kustomize.errors import BuildError
 
 __all__ = ["YamlMap", "forget", "load_documents", "null_text", "parse_timestamp", "resolve_plain",
@@ -161,42 +162,11 @@ _HINT_CHARS = frozenset("+-0123456789yYnNtTfFoO~.")
 _NUM_HINT = frozenset("+-0123456789")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?\Z")
-_DIGITS = {2: frozenset("01"), 8: frozenset("01234567"), 10: frozenset("0123456789"),
-           16: frozenset("0123456789abcdefABCDEF")}
-_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 
 _TS = re.compile(
     r"(\d{4})-(\d\d?)-(\d\d?)"
     r"(?:(?:([Tt])|( ))(\d\d?):(\d\d?):(\d\d?)(?:[.,](\d+))?(Z|[+-]\d\d:\d\d)?)?\Z")
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _go_int(s: str, *, signed: bool) -> int | None:
-    """Go's strconv.ParseInt(s, 0, 64) / ParseUint(s, 0, 64): the value, or None on error."""
-    neg = False
-    body = s
-    if signed and body[:1] in ("+", "-"):
-        neg = body[0] == "-"
-        body = body[1:]
-    base = 10
-    if len(body) > 1 and body[0] == "0":
-        c = body[1]
-        if c in "xX":
-            base, body = 16, body[2:]
-        elif c in "oO":
-            base, body = 8, body[2:]
-        elif c in "bB":
-            base, body = 2, body[2:]
-        else:
-            base, body = 8, body[1:]
-    if not body or not _DIGITS[base].issuperset(body):
-        return None
-    value = int(body, base)
-    if neg:
-        value = -value
-    if signed:
-        return value if _INT64_MIN <= value <= _INT64_MAX else None
-    return value if value <= _UINT64_MAX else None
 
 
 def parse_timestamp(s: str) -> str | None:
@@ -258,9 +228,9 @@ def resolve_plain(s: str) -> Any:
     plain = s.replace("_", "")
     if not plain:
         return s
-    v = _go_int(plain, signed=True)
+    v = gostrconv.parse_int(plain, signed=True)
     if v is None:
-        v = _go_int(plain, signed=False)
+        v = gostrconv.parse_int(plain, signed=False)
     if v is not None:
         return v
     if _YAML_FLOAT.match(plain):

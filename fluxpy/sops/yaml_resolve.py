@@ -16,6 +16,7 @@ import math
 import re
 from typing import Any
 
+from fluxpy import gostrconv
 from fluxpy.sops.values import Timestamp
 
 __all__ = ["BOOL", "FLOAT", "INT", "MERGE", "NULL", "STR", "TIMESTAMP", "decode_plain", "resolve"]
@@ -36,39 +37,10 @@ _NUMBER_HINTS = frozenset("+-0123456789")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 # strconv.ParseFloat's decimal syntax (hex floats and inf/nan words aside, which go-yaml never reaches here).
 _GO_FLOAT = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\Z")
-_DIGITS = {2: frozenset("01"), 8: frozenset("01234567"), 10: frozenset("0123456789"),
-           16: frozenset("0123456789abcdefABCDEF")}
-_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 _TIMESTAMP = re.compile(
     r"(\d{4})-(\d\d?)-(\d\d?)"
     r"(?:(?:[Tt]|( ))(\d\d?):(\d\d?):(\d\d?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?)?\Z")
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _go_int(s: str, *, signed: bool) -> int | None:
-    """strconv.ParseInt(s, 0, 64) / ParseUint(s, 0, 64): the value, or None on a syntax or range error."""
-    negative = False
-    body = s
-    if signed and body[:1] in ("+", "-"):
-        negative = body[0] == "-"
-        body = body[1:]
-    base = 10
-    if len(body) > 1 and body[0] == "0":
-        prefix = body[1]
-        if prefix in "xX":
-            base, body = 16, body[2:]
-        elif prefix in "oO":
-            base, body = 8, body[2:]
-        elif prefix in "bB":
-            base, body = 2, body[2:]
-        else:
-            base, body = 8, body[1:]
-    if not body or not _DIGITS[base].issuperset(body):
-        return None
-    value = -int(body, base) if negative else int(body, base)
-    if signed:
-        return value if _INT64_MIN <= value <= _INT64_MAX else None
-    return value if value <= _UINT64_MAX else None
 
 
 def _go_float(s: str) -> float | None:
@@ -135,7 +107,7 @@ def resolve(s: str) -> tuple[str, Any]:
         return TIMESTAMP, stamp
     plain = s.replace("_", "")
     for signed in (True, False):
-        i = _go_int(plain, signed=signed) if plain else None
+        i = gostrconv.parse_int(plain, signed=signed) if plain else None
         if i is not None:
             return INT, i
     if _YAML_FLOAT.match(plain):
