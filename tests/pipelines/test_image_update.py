@@ -282,3 +282,38 @@ def test_suspended_policy_keeps_its_recorded_ref(apiserver: ApiServer, setup: Se
     assert report["policies"][0]["tag"] == "0.9.0"
     assert ":0.9.0 #" in report["automations"][0]["diff"]
     assert apiserver.count(path=r"/imagerepositories") <= 1
+
+
+def test_push_rejected_for_good_is_one_line_and_nothing_lands(apiserver: ApiServer, setup: Setup,
+                                                              fluxpy: Run) -> None:
+    setup.git.set_hook(setup.url, "pre-receive", "#!/bin/sh\necho 'branch main is protected' >&2\nexit 1\n")
+    seed(apiserver, image_objects(setup.image, url=setup.url))
+    before = setup.remote_log()
+    result = fluxpy("image", "update", "apps")
+    assert result.code == 1
+    assert result.err.count("✗") == 1 and "Traceback" not in result.err
+    assert setup.remote_log() == before
+    ready = {c["type"]: c for c in status(apiserver, "ImageUpdateAutomation", "apps")["conditions"]}["Ready"]
+    assert ready["status"] == "False"
+
+
+def test_registry_refusing_credentials_is_one_line_without_secrets(apiserver: ApiServer, setup: Setup,
+                                                                    oci_registry_basic: RegistryServer,
+                                                                    fluxpy: Run, tmp_path: Path) -> None:
+    import base64
+
+    repo_name = registry_client.unique_repo("private")
+    registry_client.push(oci_registry_basic, repo_name, ["1.0.0", "1.1.0"])
+    image = oci_registry_basic.image(repo_name)
+    objs = image_objects(image, url=setup.url)
+    objs[0]["spec"]["secretRef"] = {"name": "regcred"}
+    wrong = base64.b64encode(f"{oci_registry_basic.username}:wrong-password-xyz".encode()).decode()
+    dockerconfig = json.dumps({"auths": {image.split("/")[0]: {"auth": wrong}}})
+    apiserver.seed({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+                    "metadata": {"name": "regcred", "namespace": "flux-system"},
+                    "data": {".dockerconfigjson": base64.b64encode(dockerconfig.encode()).decode()}})
+    seed(apiserver, objs)
+    result = fluxpy("image", "update", "apps")
+    assert result.code == 1 and result.err.count("✗") == 1
+    assert "401" in result.err or "credentials" in result.err
+    assert "wrong-password-xyz" not in result.err and wrong not in result.err
