@@ -149,10 +149,12 @@ class Run:
         self.store.write_status(obj, new_status.to_dict())
         self.store.record(obj, notice)
 
-    def _fail(self, obj: dict[str, Any], model: Any, err: FluxpyError, reason: str) -> ImageUpdateError:
+    def _fail(self, obj: dict[str, Any], model: Any, err: FluxpyError, reason: str, *,
+              stalled: bool = False) -> ImageUpdateError:
         from fluxpy.image import events, status
 
-        new = status.failed(model, reason=reason, message=err.message, now=self.now())
+        mark = status.stalled if stalled else status.failed
+        new = mark(model, reason=reason, message=err.message, now=self.now())
         kind = obj["kind"]
         notice = (events.automation_notice(model.status, new, push=None) if kind == "ImageUpdateAutomation"
                   else events.policy_notice(model.status, new) if kind == "ImagePolicy"
@@ -374,6 +376,7 @@ class Run:
 
     def _update(self, obj: dict[str, Any], auto: ImageUpdateAutomation, policies: dict[str, ImageRef],
                 report: AutomationReport) -> None:
+        from fluxpy.image import message as msg_mod
         from fluxpy.image import push as push_mod
 
         if self.options.dry_run:
@@ -408,6 +411,11 @@ class Run:
                         pushed = self._commit(co, auto, message, redo)
                     except (push_mod.PushError, push_mod.SigningError) as err:
                         raise self._fail(obj, auto, err, err.reason) from err
+                    except msg_mod.RemovedFieldError as err:
+                        # Flux stalls the object: retrying cannot help until the template changes.
+                        raise self._fail(obj, auto, err, "RemovedTemplateField", stalled=True) from err
+                    except msg_mod.CommitMessageError as err:
+                        raise self._fail(obj, auto, err, "UpdateFailed") from err
                     except FluxpyError as err:
                         raise self._fail(obj, auto, err, "GitOperationFailed") from err
                     if pushed is not None:

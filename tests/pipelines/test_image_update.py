@@ -317,3 +317,16 @@ def test_registry_refusing_credentials_is_one_line_without_secrets(apiserver: Ap
     assert result.code == 1 and result.err.count("✗") == 1
     assert "401" in result.err or "credentials" in result.err
     assert "wrong-password-xyz" not in result.err and wrong not in result.err
+
+
+def test_removed_template_field_stalls_the_automation(apiserver: ApiServer, setup: Setup, fluxpy: Run) -> None:
+    objs = image_objects(setup.image, url=setup.url)
+    objs[2]["spec"]["git"]["commit"]["messageTemplate"] = "{{ range .Updated.Images }}{{ . }}{{ end }}"
+    seed(apiserver, objs)
+    before = setup.remote_log()
+    result = fluxpy("image", "update", "apps")
+    assert result.code == 1 and result.err.count("✗") == 1
+    assert ".Updated" in result.err
+    assert setup.remote_log() == before
+    conditions = {c["type"]: c for c in status(apiserver, "ImageUpdateAutomation", "apps")["conditions"]}
+    assert conditions["Stalled"]["reason"] == "RemovedTemplateField"
