@@ -477,22 +477,20 @@ class Run:
 
     def _clone(self, obj: dict[str, Any], auto: ImageUpdateAutomation, workdir: Path) -> Any:
         from fluxpy.image import checkout
-        from fluxpy.source import auth as auth_mod
+        from fluxpy.image.store import ClusterStore
+        from fluxpy.pipelines import source as source_pipeline
         from fluxpy.source.errors import SourceError
-        from fluxpy.source.types import GitRef
 
-        src_obj, src = self._source(auto)
+        _, src = self._source(auto)
         gauth = self.options.git_auth
-        if src.spec.secret_ref is not None and self.store.cluster:
-            secret = self.store.secret(src.namespace or "", src.spec.secret_ref.name)
-            if secret is None:
-                raise self._fail(obj, auto, FluxpyError(
-                    f"failed to get secret '{src.namespace}/{src.spec.secret_ref.name}': not found"),
-                    "AuthenticationFailed")
-            gauth = auth_mod.from_secret(secret, ref=f"Secret {src.namespace}/{src.spec.secret_ref.name}")
+        if isinstance(self.store, ClusterStore):
+            try:
+                gauth = source_pipeline.read_auth(self.store.kube, src) or gauth
+            except SourceError as err:
+                raise self._fail(obj, auto, err, getattr(err, "reason", "AuthenticationFailed")) from err
         git = auto.spec.git
         r = git.checkout_ref if git and git.checkout_ref else src.spec.ref
-        ref = GitRef(r.branch, r.tag, r.semver, r.name, r.commit) if r else None
+        ref = source_pipeline.git_ref(r) if r else None  # None: checkout's default branch, as Flux
         push_branch = git.push_branch if git else None
         with step(self.progress, "clone") as s:
             try:

@@ -26,6 +26,7 @@ from fluxpy.source.types import GitAuth, GitFetchSpec, GitRef, StoredArtifact
 
 if TYPE_CHECKING:
     from fluxpy.kube.client import Kube
+    from fluxpy.models.gitref import GitRepositoryRef
     from fluxpy.models.source import GitRepository
     from fluxpy.source.events import EventSpec
     from fluxpy.source.storage import Storage
@@ -95,11 +96,14 @@ def pull_artifact(spec: GitFetchSpec, auth: GitAuth | None, *, storage: Storage,
         return Fetched(pulled.revision, stored, unchanged=False, subject=pulled.checkout.subject)
 
 
+def git_ref(ref: GitRepositoryRef | None) -> GitRef:
+    """The fetch ref for a GitRepository-style `ref` (None: the remote's default, as Flux)."""
+    return GitRef(ref.branch, ref.tag, ref.semver, ref.name, ref.commit) if ref else GitRef()
+
+
 def fetch_spec(repo: GitRepository) -> GitFetchSpec:
     """What a GitRepository asks to fetch."""
-    ref = repo.spec.ref
-    git_ref = GitRef(ref.branch, ref.tag, ref.semver, ref.name, ref.commit) if ref else GitRef()
-    return GitFetchSpec(url=repo.spec.url, ref=git_ref, recurse_submodules=repo.spec.recurse_submodules,
+    return GitFetchSpec(url=repo.spec.url, ref=git_ref(repo.spec.ref), recurse_submodules=repo.spec.recurse_submodules,
                         ignore=repo.spec.ignore, timeout=repo.spec.timeout.total_seconds())
 
 
